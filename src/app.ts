@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import pino, { type Logger } from 'pino';
+import { TokenService } from './auth/tokens.js';
+import type { BlobStoreConfig, MetaStoreConfig, ServerConfig } from './config/config.js';
+import { FileService } from './files/file-service.js';
+import { Gateway } from './http/gateway.js';
+import { createHttpServer } from './http/http-server.js';
+import type { Route } from './http/route.js';
+import { accessTokenRoute } from './http/routes/access-token.js';
+import { filesDownloadRoute } from './http/routes/files-download.js';
+import { filesUploadRoute } from './http/routes/files-upload.js';
+import { healthzRoute, readyzRoute } from './http/routes/health.js';
+import type { MetaStore } from './meta/meta-store.js';
+import { SqliteMetaStore } from './meta/sqlite-meta-store.js';
+import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
+import type { RateLimiter } from './ratelimit/rate-limiter.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { FsBlobStore } from './storage/fs-blob-store.js';
+
+export interface AppDeps {
+  log?: Logger;
+  meta?: MetaStore;
+  blobs?: BlobStore;
+  limiter?: RateLimiter;
+}
+
+export interface App {
+  readonly server: http.Server;
+  readonly routes: readonly Route[];
+  readonly meta: MetaStore;
+  readonly blobs: BlobStore;
+  readonly tokens: TokenService;
+  readonly files: FileService;
+  listen(): Promise<AddressInfo>;
+  /** Stop accepting, let in-flight requests finish (bounded by shutdownGraceMs), close stores. */
+  close(): Promise<void>;
+}
+
+export function createMetaStore(config: MetaStoreConfig): MetaStore {
+  switch (config.kind) {
+    case 'sqlite':
+      return new SqliteMetaStore(config.path);
+  }
+}
+
+export function createBlobStore(config: BlobStoreConfig): BlobStore {
+  switch (config.kind) {
+    case 'fs':
+      return new FsBlobStore(config.root);
+  }
+}
+
+/** The composition root: every dependency is built here (or passed in) and handed down. */
+export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): App {
+  const log = deps.log ?? pino({ level: config.logLevel });
+  const meta = deps.meta ?? createMetaStore(config.metaStore);
+  const blobs = deps.blobs ?? createBlobStore(config.blobStore);
+  const limiter = deps.limiter ?? new MemoryRateLimiter();
+  const tokens = new TokenService(meta);
+  const files = new FileService(meta, blobs);
+  const routes: Route[] = [
+    accessTokenRoute(tokens, 'tenant'),
+    accessTokenRoute(tokens, 'app'),
+    filesUploadRoute(files),
+    filesDownloadRoute(files, blobs),
+    healthzRoute(),
+    readyzRoute(meta, blobs),
+  ];
+  const server = createHttpServer(routes, new Gateway(tokens, limiter, config.rateLimit), log, config.http);
+  let closing: Promise<void> | undefined;
+
+  return {
+    server,
+    routes,
+    meta,
+    blobs,
+    tokens,
+    files,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), config.http.shutdownGraceMs);
+        await drained;
+        clearTimeout(grace);
+        await limiter.close();
+        await Promise.all([meta.close(), blobs.close()]);
+      })()),
+  };
+}

@@ -1,0 +1,110 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import type { Principal } from '../auth/tokens.js';
+import { randomString } from '../auth/secrets.js';
+import { invalidParam } from '../errors/lingo-error.js';
+import type { ImageInfo } from '../images/types.js';
+import type { FileRow, MetaStore } from '../meta/meta-store.js';
+import type { BlobStore, PutResult } from '../storage/blob-store.js';
+import { ValidatingStream } from './validating-stream.js';
+
+/** A validated image that is durable as a blob but not yet visible: commit() or discard() it. */
+export interface StagedImage {
+  blob: PutResult;
+  image: ImageInfo;
+}
+
+/**
+ * The upload and download use cases. Order of an upload: validate while streaming into the blob
+ * store (temp → fsync → rename), then insert the row; only then is a token handed out. A failure
+ * after the blob landed removes the blob again unless another in-flight upload shares it.
+ */
+export class FileService {
+  /** Blob keys that an upload in this process has staged but not yet committed or discarded. */
+  private readonly staged = new Map<string, number>();
+
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async stage(source: Readable): Promise<StagedImage> {
+    const validator = new ValidatingStream();
+    // pipeline() carries a client abort on `source` into the validator, which the store sees.
+    pipeline(source, validator, () => {});
+    const blob = await this.blobs.put(validator);
+    this.staged.set(blob.key, (this.staged.get(blob.key) ?? 0) + 1);
+    return { blob, image: validator.info! };
+  }
+
+  async commit(principal: Principal, name: string, staged: StagedImage): Promise<string> {
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const row = fileRow(principal, name, staged);
+        if ((await this.meta.insertFile(row)) === 'ok') {
+          this.release(staged.blob.key);
+          return row.fileToken;
+        }
+      }
+      throw new Error('could not allocate a unique file token');
+    } catch (err) {
+      await this.discard(staged);
+      throw err;
+    }
+  }
+
+  async discard(staged: StagedImage): Promise<void> {
+    const lastHolder = this.release(staged.blob.key);
+    if (!staged.blob.created || !lastHolder) return;
+    if (await this.meta.isBlobReferenced(staged.blob.key).catch(() => true)) return;
+    await this.blobs.delete(staged.blob.key);
+  }
+
+  async find(principal: Principal, fileToken: string): Promise<FileRow> {
+    // Another tenant's token answers exactly like an unknown one: no existence leak.
+    const row = validFileToken(fileToken) ? await this.meta.findFile(principal.tenantKey, fileToken) : undefined;
+    if (!row) throw invalidParam('file_token', 'no file with this file_token');
+    return row;
+  }
+
+  /** Returns true when no other in-flight upload holds the key. */
+  private release(key: string): boolean {
+    const n = (this.staged.get(key) ?? 1) - 1;
+    if (n <= 0) this.staged.delete(key);
+    else this.staged.set(key, n);
+    return n <= 0;
+  }
+
+  isStaged(key: string): boolean {
+    return this.staged.has(key);
+  }
+}
+
+/** `boxbc` + 22 base62 characters, as in the seed's example; from a cryptographic source. */
+export function newFileToken(): string {
+  return 'boxbc' + randomString(22);
+}
+
+const fileTokenPattern = /^boxbc[A-Za-z0-9]{22}$/;
+
+function validFileToken(token: string): boolean {
+  return fileTokenPattern.test(token);
+}
+
+function fileRow(principal: Principal, name: string, staged: StagedImage): FileRow {
+  return {
+    fileToken: newFileToken(),
+    tenantKey: principal.tenantKey,
+    appId: principal.app.appId,
+    name,
+    blobKey: staged.blob.key,
+    sizeBytes: staged.blob.sizeBytes,
+    sha256: staged.blob.sha256,
+    format: staged.image.format,
+    mime: staged.image.mime,
+    width: staged.image.width,
+    height: staged.image.height,
+    createdAtMs: Date.now(),
+  };
+}
+

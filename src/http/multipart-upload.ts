@@ -1,0 +1,106 @@
+import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { invalidParam, LingoError } from '../errors/lingo-error.js';
+import type { FileService, StagedImage } from '../files/file-service.js';
+import { uploadLimits } from '../files/upload-rules.js';
+
+/** Multipart framing allowance on top of the file: the name part, part headers, boundaries. */
+export const multipartOverheadBytes = 64 * 1024;
+export const maxUploadBodyBytes = uploadLimits.maxFileBytes + multipartOverheadBytes;
+const maxNamePartBytes = 1024;
+const maxPartHeaderBytes = 8 * 1024;
+
+export interface UploadForm {
+  nameBytes: Buffer;
+  staged: StagedImage;
+}
+
+/**
+ * Reads `name` and `file` from a multipart body in whichever order they come, streaming the file
+ * into the blob store as it arrives. Rejects at the first rule broken; on rejection any staged
+ * blob is discarded and the rest of the body is left unread.
+ */
+export async function readUploadForm(req: IncomingMessage, files: FileService): Promise<UploadForm> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxUploadBodyBytes) {
+    throw invalidParam('file', `request body of ${declared} bytes exceeds the ${maxUploadBodyBytes}-byte limit for a 10 MiB file`, true);
+  }
+  let busboy: BusboyInstance;
+  try {
+    busboy = new Busboy({
+      headers: req.headers as BusboyHeaders,
+      // Every part is a stream, so `name` arrives as raw bytes whatever charset a client claims.
+      isPartAFile: () => true,
+      limits: { parts: 3, files: 3, fileSize: uploadLimits.maxFileBytes + 1, headerSize: maxPartHeaderBytes, headerPairs: 16 },
+    });
+  } catch {
+    throw invalidParam('Content-Type', 'Content-Type must be multipart/form-data with a boundary', true);
+  }
+  return new Promise<UploadForm>((resolve, reject) => {
+    let nameBytes: Buffer | undefined;
+    let staging: Promise<StagedImage> | undefined;
+    let bodyBytes = 0;
+    let failed = false;
+
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(busboy);
+      busboy.removeAllListeners('file');
+      busboy.on('error', () => {});
+      // A file still streaming errors too, so its temp file is dropped; a staged one is discarded.
+      void staging?.then((s) => files.discard(s)).catch(() => {});
+      reject(err);
+    };
+
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > maxUploadBodyBytes) fail(invalidParam('file', `request body exceeds ${maxUploadBodyBytes} bytes`, true));
+    });
+    req.on('aborted', () => fail(new LingoError('invalidParam', { fieldViolations: [{ field: 'body', description: 'client closed the connection' }] })));
+
+    busboy.on('file', (field: string, stream: Readable & { truncated?: boolean }) => {
+      if (failed) return void stream.resume();
+      if (field === 'name' && nameBytes === undefined) {
+        readSmallPart(stream, maxNamePartBytes).then(
+          (bytes) => (bytes ? (nameBytes = bytes) : fail(invalidParam('name', `name part is longer than ${maxNamePartBytes} bytes`))),
+          fail,
+        );
+      } else if (field === 'file' && staging === undefined) {
+        staging = files.stage(stream);
+        staging.catch(fail);
+      } else {
+        stream.resume();
+        const why = field === 'file' || field === 'name' ? `more than one "${field}" part` : `unexpected part "${field}"; only "name" and "file" are accepted`;
+        fail(invalidParam(field === 'file' || field === 'name' ? field : 'body', why));
+      }
+    });
+    busboy.on('partsLimit', () => fail(invalidParam('body', 'too many parts; only "name" and "file" are accepted')));
+    busboy.on('error', (err: Error) => fail(invalidParam('body', `malformed multipart body: ${err.message}`, true)));
+    busboy.on('finish', () => {
+      if (failed) return;
+      if (!staging) return fail(invalidParam('file', 'file is required'));
+      staging.then((staged) => {
+        if (failed) return;
+        if (nameBytes === undefined) return fail(invalidParam('name', 'name is required'));
+        resolve({ nameBytes, staged });
+      }, fail);
+    });
+    req.pipe(busboy);
+  });
+}
+
+/** Collects a part of at most `maxBytes`; undefined if it is longer (the rest is drained). */
+function readSmallPart(stream: Readable, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= maxBytes) chunks.push(c);
+    });
+    stream.on('end', () => resolve(size <= maxBytes ? Buffer.concat(chunks) : undefined));
+    stream.on('error', reject);
+  });
+}

@@ -1,0 +1,42 @@
+import type { Principal } from '../auth/tokens.js';
+import type { RequestContext } from './context.js';
+
+/** What the gateway demands of an API route before its handler (and the body) is touched. */
+export interface ApiAccess {
+  /** Any one of these scopes admits the caller. */
+  anyOfScopes: readonly string[];
+  /** Feishu: the API is for self-built apps (自建应用) only. */
+  selfBuiltOnly: boolean;
+  /** The API's name in the rate-limit key (limits are per API × app × tenant). */
+  rateLimitId: string;
+}
+
+export type Route =
+  | {
+      kind: 'public';
+      id: string;
+      methods: readonly string[];
+      pattern: RegExp;
+      handle(ctx: RequestContext, params: string[]): Promise<void>;
+    }
+  | {
+      kind: 'api';
+      id: string;
+      methods: readonly string[];
+      pattern: RegExp;
+      access: ApiAccess;
+      handle(ctx: RequestContext, params: string[], principal: Principal): Promise<void>;
+    };
+
+export interface RouteMatch {
+  route: Route;
+  params: string[];
+}
+
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): RouteMatch | undefined {
+  for (const route of routes) {
+    const m = route.pattern.exec(pathname);
+    if (m && route.methods.includes(method)) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+  }
+  return undefined;
+}

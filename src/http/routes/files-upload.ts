@@ -1,0 +1,29 @@
+import type { FileService } from '../../files/file-service.js';
+import { parseName } from '../../files/upload-rules.js';
+import { readUploadForm } from '../multipart-upload.js';
+import { sendJson } from '../respond.js';
+import type { Route } from '../route.js';
+
+/** POST /open-apis/lingo/v1/files/upload — the seed. */
+export function filesUploadRoute(files: FileService): Route {
+  return {
+    kind: 'api',
+    id: 'lingo.v1.file.upload',
+    methods: ['POST'],
+    pattern: /^\/open-apis\/lingo\/v1\/files\/upload$/,
+    access: { anyOfScopes: ['baike:entity', 'baike:entity:exempt_review'], selfBuiltOnly: true, rateLimitId: 'lingo.v1.file.upload' },
+    async handle(ctx, _params, principal) {
+      const form = await readUploadForm(ctx.req, files);
+      let name: string;
+      try {
+        name = parseName(form.nameBytes);
+      } catch (err) {
+        await files.discard(form.staged);
+        throw err;
+      }
+      const fileToken = await files.commit(principal, name, form.staged);
+      ctx.log.info({ logId: ctx.logId, app: principal.app.appId, bytes: form.staged.blob.sizeBytes }, 'file uploaded');
+      sendJson(ctx, 200, { code: 0, msg: 'success', data: { file_token: fileToken } });
+    },
+  };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { createMetaStore } from './app.js';
+import { appCreate, appList } from './cli/app-commands.js';
+import { serve } from './cli/serve-command.js';
+import { tokenUser } from './cli/token-commands.js';
+import { buildConfig, ConfigError, configFromEnv, mergeInputs, type ConfigInput } from './config/config.js';
+import type { MetaStore } from './meta/meta-store.js';
+
+const out = (line: string): void => void process.stdout.write(line + '\n');
+
+/** Commands that only touch rows open the store of the data dir, run, and close it. */
+async function withMeta(dataDir: string | undefined, run: (meta: MetaStore) => Promise<void>): Promise<void> {
+  const config = buildConfig(mergeInputs(configFromEnv(process.env), { dataDir }));
+  const meta = createMetaStore(config.metaStore);
+  try {
+    await run(meta);
+  } finally {
+    await meta.close();
+  }
+}
+
+const dataDirOption = (): Option => new Option('--data-dir <dir>', 'data directory (env LINGO_DATA_DIR)');
+
+export function cli(): Command {
+  const program = new Command('lingo-server')
+    .description('Self-hostable, wire-compatible Feishu Lingo file API')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the HTTP server')
+    .option('--host <host>', 'listen address (env LINGO_HOST)')
+    .option('--port <port>', 'listen port, 0 for any (env LINGO_PORT)')
+    .addOption(dataDirOption())
+    .option('--rate-limit-per-second <n>', 'requests per second per API × app × tenant, 0 disables')
+    .option('--rate-limit-per-minute <n>', 'requests per minute per API × app × tenant, 0 disables')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env LINGO_LOG_LEVEL)')
+    .action(async (opts: ConfigInput) => {
+      await serve(buildConfig(mergeInputs(configFromEnv(process.env), opts)), out);
+    });
+
+  const app = program.command('app').description('manage apps (works while a server runs on the same data dir)');
+  app
+    .command('create')
+    .description('register an app and print its credentials')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--scopes <a,b>', 'comma-separated scopes, e.g. baike:entity')
+    .option('--tenant <key>', 'tenant key (default: a new random tenant)')
+    .option('--type <type>', 'self_built or store', 'self_built')
+    .addOption(dataDirOption())
+    .option('--json', 'print {"app_id","app_secret","tenant_key"}')
+    .action((opts: Parameters<typeof appCreate>[1] & { dataDir?: string }) => withMeta(opts.dataDir, (m) => appCreate(m, opts, out)));
+  app
+    .command('list')
+    .description('list apps')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((opts: { dataDir?: string; json?: boolean }) => withMeta(opts.dataDir, (m) => appList(m, !!opts.json, out)));
+
+  program
+    .command('token')
+    .description('mint access tokens')
+    .command('user')
+    .description('mint a user access token (u-…) for scripts and tests')
+    .requiredOption('--app-id <id>', 'the app the user authorized')
+    .requiredOption('--user-id <id>', 'the user')
+    .requiredOption('--scopes <a,b>', 'privileges the user granted, comma-separated')
+    .option('--ttl-seconds <n>', 'lifetime in seconds', '7200')
+    .addOption(dataDirOption())
+    .option('--json', 'print {"user_access_token","expire"}')
+    .action((opts: Parameters<typeof tokenUser>[1] & { dataDir?: string }) => withMeta(opts.dataDir, (m) => tokenUser(m, opts, out)));
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await cli().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof ConfigError) {
+      process.stderr.write(`lingo-server: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`lingo-server: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

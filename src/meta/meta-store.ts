@@ -1,0 +1,71 @@
+/**
+ * Rows: apps, access tokens and files. Async so that a networked backend fits the same contract;
+ * expected outcomes are values (`undefined`, `'duplicate'`), failures are thrown.
+ */
+export type AppType = 'self_built' | 'store';
+
+export interface AppRow {
+  appId: string;
+  name: string;
+  /** SHA-256 (hex) of the secret; the secret itself is never stored. */
+  secretHash: string;
+  tenantKey: string;
+  type: AppType;
+  scopes: string[];
+  createdAtMs: number;
+}
+
+export type TokenKind = 'tenant' | 'user';
+
+export interface TokenRow {
+  /** SHA-256 (hex) of the token string; tokens are looked up by hash. */
+  tokenHash: string;
+  kind: TokenKind;
+  appId: string;
+  tenantKey: string;
+  /** For user tokens. */
+  userId: string | null;
+  /** For user tokens: the privileges the user granted; tenant tokens use the app's scopes. */
+  scopes: string[] | null;
+  /** Random per-token salt: a tenant token is re-derivable from the app secret (see auth/tokens.ts). */
+  nonce: string;
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface FileRow {
+  fileToken: string;
+  tenantKey: string;
+  appId: string;
+  name: string;
+  blobKey: string;
+  sizeBytes: number;
+  sha256: string;
+  format: string;
+  mime: string;
+  width: number;
+  height: number;
+  createdAtMs: number;
+}
+
+export interface MetaStore {
+  insertApp(row: AppRow): Promise<'ok' | 'duplicate'>;
+  findApp(appId: string): Promise<AppRow | undefined>;
+  listApps(): Promise<AppRow[]>;
+
+  insertToken(row: TokenRow): Promise<void>;
+  findToken(tokenHash: string): Promise<TokenRow | undefined>;
+  /** The tenant token of this app and tenant that expires last, if any is still valid at `nowMs`. */
+  findLatestTenantToken(appId: string, tenantKey: string, nowMs: number): Promise<TokenRow | undefined>;
+
+  insertFile(row: FileRow): Promise<'ok' | 'duplicate'>;
+  findFile(tenantKey: string, fileToken: string): Promise<FileRow | undefined>;
+  /** Every file row, for fsck (bounded by the caller's iteration). */
+  listFiles(): AsyncIterable<FileRow>;
+  /** Whether any row references this blob key (for gc). */
+  isBlobReferenced(blobKey: string): Promise<boolean>;
+
+  /** Cheap round trip used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import type { Readable } from 'node:stream';
+
+/** Bytes, addressed by the SHA-256 of their content: identical uploads share one blob. */
+export interface BlobStore {
+  /**
+   * Consume `source` to its end and make it durable under its content address. If the source
+   * errors (a validation failure mid-stream, a vanished client), nothing is left behind.
+   * `created` is false when identical bytes were already stored.
+   */
+  put(source: Readable): Promise<PutResult>;
+  /** The bytes of a blob, or of an inclusive byte range of it. Throws BlobNotFoundError. */
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  /** Removes the blob; a missing blob is not an error. */
+  delete(key: string): Promise<void>;
+  /** Every stored key, for fsck and gc. */
+  keys(): AsyncIterable<BlobListing>;
+  /** Removes temp files (interrupted writes) older than the given age; returns how many. */
+  sweepTemp(olderThanMs: number): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PutResult {
+  key: string;
+  sizeBytes: number;
+  sha256: string;
+  created: boolean;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
+export interface BlobListing {
+  key: string;
+  modifiedAtMs: number;
+}
+
+export class BlobNotFoundError extends Error {
+  override readonly name = 'BlobNotFoundError';
+}
+
+const blobKeyPattern = /^[0-9a-f]{64}$/;
+
+/** Keys are SHA-256 hex digests; anything else is refused before it can reach a path or URL. */
+export function assertBlobKey(key: string): void {
+  if (!blobKeyPattern.test(key)) throw new Error(`not a blob key: ${JSON.stringify(key)}`);
+}

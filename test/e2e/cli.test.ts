@@ -1,0 +1,100 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImage } from '../fixtures/images.js';
+import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cliArgs = ['--import', 'tsx', path.join(root, 'src/main.ts')];
+
+function cli(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('lingo-server CLI', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it('app create --json prints credentials that a running server on the same data dir accepts at once', async () => {
+    const r = cli(['app', 'create', '--name', 'ci', '--scopes', 'baike:entity', '--tenant', 'tenant_ci', '--data-dir', server.dataDir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const creds = JSON.parse(r.stdout) as { app_id: string; app_secret: string; tenant_key: string };
+    expect(Object.keys(creds).sort()).toEqual(['app_id', 'app_secret', 'tenant_key']);
+    expect(creds.tenant_key).toBe('tenant_ci');
+    const res = await request(server.baseUrl, {
+      method: 'POST',
+      path: '/open-apis/auth/v3/tenant_access_token/internal',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ app_id: creds.app_id, app_secret: creds.app_secret }),
+    });
+    expect(res.json().code).toBe(0);
+
+    const list = cli(['app', 'list', '--json'], { LINGO_DATA_DIR: server.dataDir });
+    expect(list.status).toBe(0);
+    expect((JSON.parse(list.stdout) as { app_id: string }[]).map((a) => a.app_id)).toContain(creds.app_id);
+  });
+
+  it('token user --json mints a user token the server accepts', async () => {
+    const creds = JSON.parse(cli(['app', 'create', '--name', 'u', '--scopes', 'baike:entity', '--data-dir', server.dataDir, '--json']).stdout);
+    const r = cli(['token', 'user', '--app-id', creds.app_id, '--user-id', 'ou_1', '--scopes', 'baike:entity', '--ttl-seconds', '600', '--data-dir', server.dataDir, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const t = JSON.parse(r.stdout) as { user_access_token: string; expire: number };
+    expect(t.user_access_token).toMatch(/^u-/);
+    expect(t.expire).toBe(600);
+    const res = await rawUpload(server.baseUrl, t.user_access_token, [namePart('u.png'), filePart(await makeImage('png', 320, 320))]);
+    expect(res.json().code).toBe(0);
+  });
+
+  it('bad arguments print a message and exit non-zero', () => {
+    const cases = [
+      ['app', 'create', '--name', 'x', '--data-dir', server.dataDir],
+      ['app', 'create', '--name', 'x', '--scopes', 'baike:entity', '--type', 'bogus', '--data-dir', server.dataDir],
+      ['token', 'user', '--app-id', 'cli_missing', '--user-id', 'u', '--scopes', 'baike:entity', '--data-dir', server.dataDir],
+      ['serve', '--port', 'eighty'],
+      ['no-such-command'],
+    ];
+    for (const args of cases) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr.length, args.join(' ')).toBeGreaterThan(0);
+    }
+  });
+
+  it('serve on an empty data dir creates an app, prints credentials and a curl, and stops on SIGTERM', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-serve-'));
+    const child = spawn(process.execPath, [...cliArgs, 'serve', '--port', '0', '--log-level', 'silent'], {
+      cwd: root,
+      env: { ...process.env, LINGO_DATA_DIR: dataDir },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('serve did not start: ' + out)), 20_000);
+      child.stdout.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
+    });
+    expect(out).toMatch(/app_id: +cli_[a-z0-9]{16}/);
+    expect(out).toMatch(/app_secret: +\S{32}/);
+    expect(out).toContain('curl');
+    const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(out)![1]);
+    const appId = /app_id: +(\S+)/.exec(out)![1]!;
+    const appSecret = /app_secret: +(\S+)/.exec(out)![1]!;
+    const res = await request(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      path: '/open-apis/auth/v3/tenant_access_token/internal',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ app_id: appId, app_secret: appSecret }),
+    });
+    expect(res.json().code).toBe(0);
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});

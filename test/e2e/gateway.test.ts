@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { AxiosError } from 'axios';
+import { makeImage } from '../fixtures/images.js';
+import { request } from '../helpers/http.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+type Wire = { code: number; msg: string; error?: { log_id: string; permission_violations?: unknown[] } };
+
+/** Runs an SDK call expected to fail and returns what the SDK surfaced: HTTP status and body. */
+async function sdkFailure(call: () => Promise<unknown>): Promise<{ status: number; data: Wire; headers: Record<string, string> }> {
+  try {
+    await call();
+  } catch (err) {
+    const res = (err as AxiosError<Wire>).response;
+    if (!res) throw err;
+    return { status: res.status, data: res.data, headers: res.headers as Record<string, string> };
+  }
+  throw new Error('the call succeeded');
+}
+
+describe('gateway checks as the official SDK surfaces them', () => {
+  let server: TestServer;
+  let image: Buffer;
+
+  beforeAll(async () => {
+    server = await startServer();
+    image = await makeImage('png', 400, 400);
+  });
+  afterAll(() => server.close());
+
+  const upload = (client: lark.Client, opts?: lark.IRequestOptions) =>
+    client.lingo.v1.file.upload({ data: { name: 'x.png', file: image } }, opts);
+
+  it('99991663 for an unknown tenant token', async () => {
+    const client = server.sdk(await server.newApp());
+    const f = await sdkFailure(() => upload(client, lark.withTenantToken('t-0000000000000000000000000000000000000000')));
+    expect([f.status, f.data.code]).toEqual([400, 99991663]);
+  });
+
+  it('99991668 for an unknown user token', async () => {
+    const client = server.sdk(await server.newApp());
+    const f = await sdkFailure(() => upload(client, lark.withUserAccessToken('u-doesnotexist')));
+    expect([f.status, f.data.code]).toEqual([400, 99991668]);
+  });
+
+  it('99991677 (HTTP 401) for an expired user token', async () => {
+    const creds = await server.newApp();
+    const token = await server.userToken(creds, ['baike:entity'], 1);
+    await new Promise((r) => setTimeout(r, 1100));
+    const f = await sdkFailure(() => upload(server.sdk(creds), lark.withUserAccessToken(token)));
+    expect([f.status, f.data.code]).toEqual([401, 99991677]);
+  });
+
+  it('99991672 with action_scope_required when the app lacks every accepted scope', async () => {
+    const creds = await server.newApp({ scopes: ['contact:user.base:readonly'] });
+    const f = await sdkFailure(() => upload(server.sdk(creds)));
+    expect([f.status, f.data.code]).toEqual([400, 99991672]);
+    expect(f.data.error?.permission_violations).toEqual([
+      { type: 'action_scope_required', subject: 'baike:entity' },
+      { type: 'action_scope_required', subject: 'baike:entity:exempt_review' },
+    ]);
+  });
+
+  it('accepts baike:entity:exempt_review alone for upload, and baike:entity:readonly alone for download only', async () => {
+    const exempt = await server.newApp({ scopes: ['baike:entity:exempt_review'] });
+    expect((await upload(server.sdk(exempt)))?.file_token).toMatch(/^boxbc/);
+    const readonly = await server.newApp({ scopes: ['baike:entity:readonly'] });
+    const f = await sdkFailure(() => upload(server.sdk(readonly)));
+    expect([f.status, f.data.code]).toEqual([400, 99991672]);
+  });
+
+  it('99991679 with action_privilege_required when the user token lacks the privilege', async () => {
+    const creds = await server.newApp();
+    const token = await server.userToken(creds, ['contact:user.base:readonly']);
+    const f = await sdkFailure(() => upload(server.sdk(creds), lark.withUserAccessToken(token)));
+    expect([f.status, f.data.code]).toEqual([400, 99991679]);
+    expect(f.data.error?.permission_violations).toContainEqual({ type: 'action_privilege_required', subject: 'baike:entity' });
+  });
+
+  it('99991672 with app_type_required for a store app', async () => {
+    const creds = await server.newApp({ type: 'store' });
+    const f = await sdkFailure(() => upload(server.sdk(creds)));
+    expect([f.status, f.data.code]).toEqual([400, 99991672]);
+    expect(f.data.error?.permission_violations).toEqual([{ type: 'app_type_required', subject: 'self_built' }]);
+  });
+
+  it('99991661 when the Authorization header is missing, empty or not a bearer token', async () => {
+    for (const authorization of [undefined, '', 'Bearer', 'Bearer ', 'Basic abc', 'Token t-abc']) {
+      const res = await request(server.baseUrl, {
+        method: 'POST',
+        path: '/open-apis/lingo/v1/files/upload',
+        headers: authorization === undefined ? {} : { Authorization: authorization },
+      });
+      expect([res.status, res.json().code], String(authorization)).toEqual([400, 99991661]);
+    }
+  });
+
+  it('a tenant token of a removed-from-lookup app and an expired tenant token answer 99991663', async () => {
+    const res = await request(server.baseUrl, {
+      path: '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download',
+      headers: { Authorization: 'Bearer t-expired' },
+    });
+    expect([res.status, res.json().code]).toEqual([400, 99991663]);
+  });
+});
+
+describe('rate limit: 50 per second and 1000 per minute per API × app × tenant', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ rateLimitPerSecond: 50, rateLimitPerMinute: 1000 });
+  });
+  afterAll(() => server.close());
+
+  it('a burst trips the per-second window with 429 99991400 and the x-ogw headers; rejected calls cost no quota', async () => {
+    const creds = await server.newApp();
+    const token = await server.tenantToken(creds);
+    const path = '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download';
+    const results = await Promise.all(
+      Array.from({ length: 80 }, () => request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } })),
+    );
+    const limited = results.filter((r) => r.status === 429);
+    expect(results.filter((r) => r.status === 400)).toHaveLength(50);
+    expect(limited).toHaveLength(30);
+    for (const r of limited) {
+      expect(r.json().code).toBe(99991400);
+      expect(r.headers['x-ogw-ratelimit-limit']).toBe('50');
+      expect(Number(r.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+    }
+    // Another app has its own quota; the upload API has its own quota too.
+    const other = await server.tenantToken(await server.newApp());
+    expect((await request(server.baseUrl, { path, headers: { Authorization: `Bearer ${other}` } })).status).toBe(400);
+    // The 30 refusals consumed nothing: after the second passes, 50 more are admitted at once.
+    await new Promise((r) => setTimeout(r, 1100));
+    const next = await Promise.all(
+      Array.from({ length: 50 }, () => request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } })),
+    );
+    expect(next.every((r) => r.status === 400)).toBe(true);
+  });
+
+  it('the SDK surfaces the 429 with code 99991400', async () => {
+    const creds = await server.newApp();
+    const client = server.sdk(creds);
+    const token = await server.tenantToken(creds);
+    const path = '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download';
+    await Promise.all(Array.from({ length: 50 }, () => request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } })));
+    const f = await sdkFailure(() => client.lingo.v1.file.download({ path: { file_token: 'boxbc0000000000000000000000' } }));
+    expect([f.status, f.data.code]).toEqual([429, 99991400]);
+  });
+});
