@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { createMetaStore } from './app.js';
+import { createBlobStore, createMetaStore } from './app.js';
 import { appCreate, appList } from './cli/app-commands.js';
+import { FsckFailed, fsckCommand, gcCommand, type Stores } from './cli/maintenance-commands.js';
 import { serve } from './cli/serve-command.js';
 import { tokenUser } from './cli/token-commands.js';
 import { buildConfig, ConfigError, configFromEnv, mergeInputs, type ConfigInput } from './config/config.js';
@@ -17,6 +18,17 @@ async function withMeta(dataDir: string | undefined, run: (meta: MetaStore) => P
     await run(meta);
   } finally {
     await meta.close();
+  }
+}
+
+/** Commands that check or clean data open both stores of the data dir. */
+async function withStores(dataDir: string | undefined, run: (stores: Stores) => Promise<void>): Promise<void> {
+  const config = buildConfig(mergeInputs(configFromEnv(process.env), { dataDir }));
+  const stores = { meta: createMetaStore(config.metaStore), blobs: createBlobStore(config.blobStore) };
+  try {
+    await run(stores);
+  } finally {
+    await Promise.all([stores.meta.close(), stores.blobs.close()]);
   }
 }
 
@@ -72,6 +84,23 @@ export function cli(): Command {
     .option('--json', 'print {"user_access_token","expire"}')
     .action((opts: Parameters<typeof tokenUser>[1] & { dataDir?: string }) => withMeta(opts.dataDir, (m) => tokenUser(m, opts, out)));
 
+  program
+    .command('fsck')
+    .description("verify that every file's blob exists and matches its SHA-256 and size (exit 1 if not)")
+    .addOption(dataDirOption())
+    .option('--json', 'print the report as JSON')
+    .action((opts: { dataDir?: string; json?: boolean }) => withStores(opts.dataDir, (s) => fsckCommand(s, !!opts.json, out)));
+
+  program
+    .command('gc')
+    .description('remove unreferenced blobs and stale temp files older than the grace period')
+    .option('--grace-seconds <n>', 'only remove what is older than this', '3600')
+    .addOption(dataDirOption())
+    .option('--json', 'print the report as JSON')
+    .action((opts: { dataDir?: string; graceSeconds?: string; json?: boolean }) =>
+      withStores(opts.dataDir, (s) => gcCommand(s, opts.graceSeconds, !!opts.json, out)),
+    );
+
   return program;
 }
 
@@ -80,6 +109,10 @@ async function main(): Promise<void> {
     await cli().parseAsync(process.argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof FsckFailed) {
+      process.stderr.write(`lingo-server: fsck: ${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`lingo-server: ${err.message}\n`);
       process.exit(2);

@@ -48,6 +48,9 @@ export class FsBlobStore implements BlobStore {
       const final = this.pathOf(sha256);
       if (await exists(final)) {
         await fsp.unlink(tmp);
+        // A fresh mtime puts the shared blob inside gc's grace period until our row lands.
+        const now = new Date();
+        await fsp.utimes(final, now, now);
         return { key: sha256, sizeBytes, sha256, created: false };
       }
       const dir = path.dirname(final);

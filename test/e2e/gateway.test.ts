@@ -29,7 +29,7 @@ describe('gateway checks as the official SDK surfaces them', () => {
   });
   afterAll(() => server.close());
 
-  const upload = (client: lark.Client, opts?: lark.IRequestOptions) =>
+  const upload = (client: lark.Client, opts?: ReturnType<typeof lark.withTenantToken>) =>
     client.lingo.v1.file.upload({ data: { name: 'x.png', file: image } }, opts);
 
   it('99991663 for an unknown tenant token', async () => {

@@ -11,7 +11,7 @@ describe('every response', () => {
 
   it('errors carry X-Tt-Logid (34 chars) equal to error.log_id, a troubleshooter, canonical header casing', async () => {
     const res = await request(server.baseUrl, { method: 'POST', path: '/open-apis/lingo/v1/files/upload' });
-    const logId = res.headers['x-tt-logid']!;
+    const logId = String(res.headers['x-tt-logid']);
     expect(logId).toMatch(/^\d{14}[0-9A-F]{20}$/);
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 8);
     expect(logId.startsWith(stamp)).toBe(true);

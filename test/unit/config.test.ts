@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { buildConfig, ConfigError, configFromEnv, mergeInputs } from '../../src/config/config.js';
+
+describe('config', () => {
+  it('defaults < env < flags, frozen', () => {
+    const env = configFromEnv({ LINGO_PORT: '9000', LINGO_HOST: '0.0.0.0', LINGO_DATA_DIR: '/tmp/x' });
+    const c = buildConfig(mergeInputs(env, { port: '9100' }));
+    expect(c.port).toBe(9100);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.dataDir).toBe('/tmp/x');
+    expect(c.rateLimit).toEqual({ perSecond: 50, perMinute: 1000 });
+    expect(Object.isFrozen(c.rateLimit)).toBe(true);
+    expect(buildConfig({}).port).toBe(8080);
+  });
+
+  it('rejects bad values with a clear message', () => {
+    expect(() => buildConfig({ port: '70000' })).toThrow(ConfigError);
+    expect(() => buildConfig({ rateLimitPerSecond: '-1' })).toThrow(/rate limit per second/);
+    expect(() => buildConfig({ logLevel: 'loud' })).toThrow(/log level/);
+  });
+});
