@@ -39,6 +39,8 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
   }
   return new Promise<UploadForm>((resolve, reject) => {
     let nameBytes: Buffer | undefined;
+    // Set when the part starts, not when it has been read: a second `name` may arrive meanwhile.
+    let namePartSeen = false;
     let staging: Promise<StagedImage> | undefined;
     let bodyBytes = 0;
     let failed = false;
@@ -62,7 +64,8 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
 
     busboy.on('file', (field: string, stream: Readable & { truncated?: boolean }) => {
       if (failed) return void stream.resume();
-      if (field === 'name' && nameBytes === undefined) {
+      if (field === 'name' && !namePartSeen) {
+        namePartSeen = true;
         readSmallPart(stream, maxNamePartBytes).then(
           (bytes) => (bytes ? (nameBytes = bytes) : fail(invalidParam('name', `name part is longer than ${maxNamePartBytes} bytes`))),
           fail,

@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { AxiosError } from 'axios';
+import { Readable } from 'node:stream';
 import { makeImage } from '../fixtures/images.js';
 import { request } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
 
 type Wire = { code: number; msg: string; error?: { log_id: string; permission_violations?: unknown[] } };
 
@@ -12,9 +19,11 @@ async function sdkFailure(call: () => Promise<unknown>): Promise<{ status: numbe
   try {
     await call();
   } catch (err) {
-    const res = (err as AxiosError<Wire>).response;
+    const res = (err as AxiosError<Wire | Readable>).response;
     if (!res) throw err;
-    return { status: res.status, data: res.data, headers: res.headers as Record<string, string> };
+    // Download asks for a stream, so its error body arrives as one.
+    const data = res.data instanceof Readable ? (JSON.parse((await readAll(res.data)).toString('utf8')) as Wire) : res.data;
+    return { status: res.status, data, headers: res.headers as Record<string, string> };
   }
   throw new Error('the call succeeded');
 }
@@ -32,8 +41,16 @@ describe('gateway checks as the official SDK surfaces them', () => {
   const upload = (client: lark.Client, opts?: ReturnType<typeof lark.withTenantToken>) =>
     client.lingo.v1.file.upload({ data: { name: 'x.png', file: image } }, opts);
 
+  it('a wrong app secret: SDK 1.74 stops at the token endpoint with 10014 (SDK <= 1.22 sent no token: 99991661, below)', async () => {
+    const creds = await server.newApp();
+    const client = server.sdk({ ...creds, app_secret: 'wrong' });
+    await expect(upload(client)).rejects.toThrow(/code: 10014/);
+  });
+
   it('99991663 for an unknown tenant token', async () => {
-    const client = server.sdk(await server.newApp());
+    const creds = await server.newApp();
+    // The SDK honours withTenantToken only with its own token cache off.
+    const client = new lark.Client({ appId: creds.app_id, appSecret: creds.app_secret, domain: server.baseUrl, disableTokenCache: true, loggerLevel: lark.LoggerLevel.fatal });
     const f = await sdkFailure(() => upload(client, lark.withTenantToken('t-0000000000000000000000000000000000000000')));
     expect([f.status, f.data.code]).toEqual([400, 99991663]);
   });
