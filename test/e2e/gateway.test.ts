@@ -165,3 +165,28 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
     expect([f.status, f.data.code]).toEqual([429, 99991400]);
   });
 });
+
+describe('rate limit: the per-minute window', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ rateLimitPerSecond: 0, rateLimitPerMinute: 5 });
+  });
+  afterAll(() => server.close());
+
+  it('trips on its own limit and says when the minute frees a slot', async () => {
+    const token = await server.tenantToken(await server.newApp());
+    const path = '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download';
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 6; i++) {
+      last = await request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(last!.headers['x-ogw-ratelimit-limit']).toBe('5');
+    const reset = Number(last!.headers['x-ogw-ratelimit-reset']);
+    expect(reset).toBeGreaterThan(1);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(last!.headers['retry-after']).toBe(String(reset));
+  });
+});
