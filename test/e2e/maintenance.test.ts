@@ -48,7 +48,7 @@ describe('fsck and gc', () => {
     const r2 = (await server.app.meta.findFile(tenant, t2))!;
     fs.rmSync(blobPath(r1.blobKey));
     const bytes = fs.readFileSync(blobPath(r2.blobKey));
-    bytes[100] ^= 0xff;
+    bytes[100] = bytes[100]! ^ 0xff;
     fs.writeFileSync(blobPath(r2.blobKey), bytes);
     const report = await fsck(server.app.meta, server.app.blobs);
     expect(report.problems).toEqual(
