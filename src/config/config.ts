@@ -51,6 +51,11 @@ export interface ConfigInput {
   logLevel?: string | undefined;
   rateLimitPerSecond?: string | number | undefined;
   rateLimitPerMinute?: string | number | undefined;
+  /** HTTP timeouts (ms), for tests and embedders; the defaults suit production. */
+  headersTimeoutMs?: string | number | undefined;
+  idleTimeoutMs?: string | number | undefined;
+  requestTimeoutMs?: string | number | undefined;
+  shutdownGraceMs?: string | number | undefined;
 }
 
 /** Environment variables users' scripts rely on; each maps onto one flag. */
@@ -99,11 +104,27 @@ export function buildConfig(input: ConfigInput): Readonly<ServerConfig> {
       perSecond: integerIn('rate limit per second', input.rateLimitPerSecond ?? defaultRateLimit.perSecond, 0, 1e9),
       perMinute: integerIn('rate limit per minute', input.rateLimitPerMinute ?? defaultRateLimit.perMinute, 0, 1e9),
     },
-    http: { ...defaultHttpTimeouts },
+    http: httpTimeouts(input),
     blobStore: { kind: 'fs', root: path.join(dataDir, 'blobs') },
     metaStore: { kind: 'sqlite', path: path.join(dataDir, 'lingo.sqlite') },
   };
   return deepFreeze(config);
+}
+
+function httpTimeouts(input: ConfigInput): HttpTimeoutsConfig {
+  const d = defaultHttpTimeouts;
+  const day = 24 * 3600 * 1000;
+  const http: HttpTimeoutsConfig = {
+    headersTimeoutMs: integerIn('headers timeout (ms)', input.headersTimeoutMs ?? d.headersTimeoutMs, 1, day),
+    idleTimeoutMs: integerIn('idle timeout (ms)', input.idleTimeoutMs ?? d.idleTimeoutMs, 1, day),
+    requestTimeoutMs: integerIn('request timeout (ms)', input.requestTimeoutMs ?? d.requestTimeoutMs, 1, day),
+    shutdownGraceMs: integerIn('shutdown grace (ms)', input.shutdownGraceMs ?? d.shutdownGraceMs, 0, day),
+  };
+  // node:http refuses a headers deadline later than the whole-request deadline.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    throw new ConfigError(`headers timeout (${http.headersTimeoutMs} ms) must not exceed the request timeout (${http.requestTimeoutMs} ms)`);
+  }
+  return http;
 }
 
 export function integerIn(what: string, value: string | number, min: number, max: number): number {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { HttpTimeoutsConfig } from '../config/config.js';
 import type { RequestContext } from './context.js';
@@ -18,6 +19,9 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
     {
       headersTimeout: timeouts.headersTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,
+      // Both deadlines are enforced by a sweep (Node's default: every 30 s); sweep often enough
+      // that they fire close to when configured, but at most once a second.
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4))),
       keepAliveTimeout: 5_000,
     },
     (req, res) => void handle(req, res),
@@ -34,6 +38,8 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       log.info({ logId, method: req.method, path: pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      // Shutting down: close this kept-alive connection now rather than when keepAliveTimeout ends.
+      if (!server.listening) setImmediate(() => server.closeIdleConnections());
     });
     try {
       const match = matchRoute(routes, req.method ?? 'GET', pathname);
@@ -50,10 +56,17 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
     }
   }
 
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  // Malformed HTTP, a headers or whole-request deadline passed, a body cut short. Answer only if no
+  // response of ours has begun on this socket (a second status line would corrupt the stream), then
+  // destroy it as Node's default handler does: a merely half-closed socket would keep a timed-out
+  // upload's request alive for as long as the client keeps trickling.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage;
+    if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    socket.destroy();
   });
   return server;
 }

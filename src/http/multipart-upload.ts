@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { invalidParam, LingoError } from '../errors/lingo-error.js';
 import type { FileService, StagedImage } from '../files/file-service.js';
 import { uploadLimits } from '../files/upload-rules.js';
+import { guardPartHeaders } from './part-header-guard.js';
 
 /** Multipart framing allowance on top of the file: the name part, part headers, boundaries. */
 export const multipartOverheadBytes = 64 * 1024;
@@ -26,6 +27,9 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
   if (declared !== undefined && Number(declared) > maxUploadBodyBytes) {
     throw invalidParam('file', `request body of ${declared} bytes exceeds the ${maxUploadBodyBytes}-byte limit for a 10 MiB file`, true);
   }
+  const contentTypeError = (): LingoError => invalidParam('Content-Type', 'Content-Type must be multipart/form-data with a boundary', true);
+  // busboy would also take a urlencoded body; the upload is multipart only.
+  if (!/^multipart\/form-data\s*(;|$)/i.test(req.headers['content-type'] ?? '')) throw contentTypeError();
   let busboy: BusboyInstance;
   try {
     busboy = new Busboy({
@@ -35,35 +39,56 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
       limits: { parts: 3, files: 3, fileSize: uploadLimits.maxFileBytes + 1, headerSize: maxPartHeaderBytes, headerPairs: 16 },
     });
   } catch {
-    throw invalidParam('Content-Type', 'Content-Type must be multipart/form-data with a boundary', true);
+    throw contentTypeError();
   }
   return new Promise<UploadForm>((resolve, reject) => {
     let nameBytes: Buffer | undefined;
     // Set when the part starts, not when it has been read: a second `name` may arrive meanwhile.
     let namePartSeen = false;
+    let fileStream: Readable | undefined;
     let staging: Promise<StagedImage> | undefined;
     let bodyBytes = 0;
-    let failed = false;
+    let settled = false;
 
     const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
+      if (settled) return;
+      settled = true;
+      // Stop reading. If the body is not complete, the answer closes the connection (respond.ts),
+      // so the rest of it is never read.
+      req.off('data', countBody);
       req.unpipe(busboy);
+      req.pause();
       busboy.removeAllListeners('file');
       busboy.on('error', () => {});
-      // A file still streaming errors too, so its temp file is dropped; a staged one is discarded.
+      // A file still streaming is destroyed, which makes the store drop its temp file (a part
+      // that merely stops arriving would otherwise hold it open); a staged one is discarded.
+      fileStream?.destroy(err instanceof Error ? err : new Error(String(err)));
       void staging?.then((s) => files.discard(s)).catch(() => {});
       reject(err);
     };
 
-    req.on('data', (chunk: Buffer) => {
+    function countBody(chunk: Buffer): void {
       bodyBytes += chunk.length;
       if (bodyBytes > maxUploadBodyBytes) fail(invalidParam('file', `request body exceeds ${maxUploadBodyBytes} bytes`, true));
+    }
+    req.on('data', countBody);
+    // The client went away, or a timeout or a parse error destroyed the socket, before busboy saw
+    // the end of the body (`complete` alone is not enough: the last bytes may still be buffered).
+    req.on('close', () => {
+      if (!req.readableEnded) fail(new LingoError('invalidParam', { fieldViolations: [{ field: 'body', description: 'client closed the connection' }] }));
     });
-    req.on('aborted', () => fail(new LingoError('invalidParam', { fieldViolations: [{ field: 'body', description: 'client closed the connection' }] })));
+
+    try {
+      guardPartHeaders(busboy, (problem) =>
+        fail(invalidParam('body', problem === 'too long' ? `a part header is ${maxPartHeaderBytes} bytes or longer` : 'a part header is not terminated', true)),
+      );
+    } catch (err) {
+      fail(err);
+      return;
+    }
 
     busboy.on('file', (field: string, stream: Readable & { truncated?: boolean }) => {
-      if (failed) return void stream.resume();
+      if (settled) return void stream.resume();
       if (field === 'name' && !namePartSeen) {
         namePartSeen = true;
         readSmallPart(stream, maxNamePartBytes).then(
@@ -71,6 +96,7 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
           fail,
         );
       } else if (field === 'file' && staging === undefined) {
+        fileStream = stream;
         staging = files.stage(stream);
         staging.catch(fail);
       } else {
@@ -82,11 +108,13 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
     busboy.on('partsLimit', () => fail(invalidParam('body', 'too many parts; only "name" and "file" are accepted')));
     busboy.on('error', (err: Error) => fail(invalidParam('body', `malformed multipart body: ${err.message}`, true)));
     busboy.on('finish', () => {
-      if (failed) return;
+      if (settled) return;
       if (!staging) return fail(invalidParam('file', 'file is required'));
       staging.then((staged) => {
-        if (failed) return;
+        if (settled) return;
         if (nameBytes === undefined) return fail(invalidParam('name', 'name is required'));
+        // From here the route owns the staged blob (commit or discard); a late close is not ours.
+        settled = true;
         resolve({ nameBytes, staged });
       }, fail);
     });

@@ -36,7 +36,16 @@ export interface RouteMatch {
 export function matchRoute(routes: readonly Route[], method: string, pathname: string): RouteMatch | undefined {
   for (const route of routes) {
     const m = route.pattern.exec(pathname);
-    if (m && route.methods.includes(method)) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    if (m && route.methods.includes(method)) return { route, params: m.slice(1).map(decodeParam) };
   }
   return undefined;
+}
+
+/** A malformed escape (`%E0%A4%A`) stays raw: it then fails the route's own check, not with a 500. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

@@ -18,4 +18,16 @@ describe('config', () => {
     expect(() => buildConfig({ rateLimitPerSecond: '-1' })).toThrow(/rate limit per second/);
     expect(() => buildConfig({ logLevel: 'loud' })).toThrow(/log level/);
   });
+
+  it('HTTP timeouts: sane defaults, overridable, headers deadline within the request deadline', () => {
+    expect(buildConfig({}).http).toEqual({ headersTimeoutMs: 10_000, idleTimeoutMs: 30_000, requestTimeoutMs: 300_000, shutdownGraceMs: 20_000 });
+    expect(buildConfig({ headersTimeoutMs: 500, idleTimeoutMs: '700', requestTimeoutMs: 900, shutdownGraceMs: 0 }).http).toEqual({
+      headersTimeoutMs: 500,
+      idleTimeoutMs: 700,
+      requestTimeoutMs: 900,
+      shutdownGraceMs: 0,
+    });
+    expect(() => buildConfig({ idleTimeoutMs: 0 })).toThrow(/idle timeout/);
+    expect(() => buildConfig({ headersTimeoutMs: 2000, requestTimeoutMs: 1000 })).toThrow(/must not exceed/);
+  });
 });

@@ -1,0 +1,298 @@
+/**
+ * Crash test: `npm run crash-test [-- --rounds N --concurrency C] [--keep]`.
+ *
+ * Runs a real server as a child process (`src/main.ts serve`), keeps C uploads in flight against
+ * it, kills it with SIGKILL at a random moment, restarts it on the same data dir, and repeats.
+ * Then it checks what docs/reliability.md promises:
+ *   - every upload acknowledged with a file_token downloads byte-identical, after every crash;
+ *   - no row points at a missing or damaged blob (`fsck --json`: 0 problems);
+ *   - what crashes leave behind is only temp files and unreferenced blobs, which
+ *     `gc --grace-seconds 0` removes (after which fsck is still clean and no temp file remains);
+ *   - a valid upload to a live server never gets anything but 200.
+ * Prints `crash-test: N rounds, M acknowledged, K verified, L lost` and exits 1 on any violation.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { allFormats, makeImage } from '../test/fixtures/images.js';
+import { multipart } from '../test/helpers/http.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const mainTs = path.join(root, 'src', 'main.ts');
+
+interface Options {
+  rounds: number;
+  concurrency: number;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { rounds: 30, concurrency: 24, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): number => {
+      const n = Number(argv[++i]);
+      if (!Number.isSafeInteger(n) || n < 1) usage(`${arg} needs a whole number ≥ 1`);
+      return n;
+    };
+    if (arg === '--rounds') opts.rounds = value();
+    else if (arg === '--concurrency') opts.concurrency = value();
+    else if (arg === '--keep') opts.keep = true;
+    else usage(`unknown argument ${arg}`);
+  }
+  return opts;
+}
+
+function usage(why: string): never {
+  process.stderr.write(`crash-test: ${why}\nusage: crash-test [--rounds N] [--concurrency C] [--keep]\n`);
+  process.exit(2);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- child processes
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<number | null>;
+}
+
+function startServer(dataDir: string): Promise<Server> {
+  const args = ['serve', '--port', '0', '--data-dir', dataDir, '--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--log-level', 'silent'];
+  const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 20 s\n${out}${err}`));
+    }, 20_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on http:\/\/[^\s]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]), exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening\n${out}${err}`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- HTTP
+
+interface Reply {
+  status: number;
+  body: Buffer;
+}
+
+function call(port: number, method: string, urlPath: string, headers: Record<string, string | number>, body?: Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers, agent: false, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function tenantToken(port: number, creds: { app_id: string; app_secret: string }): Promise<string> {
+  const body = Buffer.from(JSON.stringify({ app_id: creds.app_id, app_secret: creds.app_secret }));
+  const res = await call(port, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', { 'Content-Type': 'application/json', 'Content-Length': body.length }, body);
+  const json = JSON.parse(res.body.toString()) as { tenant_access_token?: string };
+  if (!json.tenant_access_token) throw new Error(`no tenant token: ${res.body.toString()}`);
+  return json.tenant_access_token;
+}
+
+// ---------------------------------------------------------------- the test
+
+/** An acknowledged upload: what must come back, byte for byte. */
+interface Ack {
+  base: number;
+  tail: Buffer;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-crash-'));
+  const violations: string[] = [];
+  const violation = (what: string): void => {
+    if (violations.length < 50) violations.push(what);
+    else if (violations.length === 50) violations.push('… (more)');
+  };
+
+  // A few base images; each upload appends random bytes after the logical end, so every upload is
+  // a distinct blob and a mixed-up or torn blob cannot pass for the right one.
+  const bases = await Promise.all(allFormats.map((f) => makeImage(f, 320 + randomInt(64), 320 + randomInt(64))));
+  const expected = (a: Ack): Buffer => Buffer.concat([bases[a.base]!, a.tail]);
+
+  const created = await cli(['app', 'create', '--name', 'crash-test', '--scopes', 'baike:entity', '--data-dir', dataDir, '--json']);
+  if (created.code !== 0) throw new Error(`app create failed: ${created.stderr}`);
+  const creds = JSON.parse(created.stdout) as { app_id: string; app_secret: string };
+
+  const acked = new Map<string, Ack>();
+  let attempts = 0;
+  let cutOff = 0;
+  let verified = 0;
+  const verifiedTokens = new Set<string>();
+
+  /** Downloads each token and compares; returns how many matched. */
+  async function verify(port: number, token: string, tokens: string[]): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < tokens.length) {
+          const fileToken = tokens[next++]!;
+          const res = await call(port, 'GET', `/open-apis/lingo/v1/files/${fileToken}/download`, { Authorization: `Bearer ${token}` }).catch(
+            (err: Error) => ({ status: 0, body: Buffer.from(err.message) }),
+          );
+          if (res.status !== 200) violation(`acknowledged ${fileToken}: download answered ${res.status} ${res.body.toString().slice(0, 200)}`);
+          else if (!res.body.equals(expected(acked.get(fileToken)!))) violation(`acknowledged ${fileToken}: bytes differ`);
+          else if (!verifiedTokens.has(fileToken)) {
+            verifiedTokens.add(fileToken);
+            verified++;
+          }
+        }
+      }),
+    );
+  }
+
+  let lastRound: string[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    const server = await startServer(dataDir);
+    const token = await tenantToken(server.port, creds);
+    // What the previous crash interrupted must not have cost an acknowledged upload.
+    await verify(server.port, token, lastRound);
+    lastRound = [];
+
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        const ack: Ack = { base: randomInt(bases.length), tail: randomBytes(randomInt(16, 8192)) };
+        const { body, contentType } = multipart([
+          { name: 'name', data: `crash-${round}-${attempts}.img` },
+          { name: 'file', data: expected(ack), contentType: 'application/octet-stream' },
+        ]);
+        attempts++;
+        let res: Reply;
+        try {
+          res = await call(server.port, 'POST', '/open-apis/lingo/v1/files/upload', {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': contentType,
+            'Content-Length': body.length,
+          }, body);
+        } catch {
+          cutOff++; // the kill landed while this upload was in flight: not acknowledged, no promise made
+          continue;
+        }
+        const json = safeJson(res.body);
+        const fileToken = res.status === 200 && json?.code === 0 ? (json.data?.file_token as string | undefined) : undefined;
+        if (!fileToken) {
+          violation(`round ${round}: a valid upload answered ${res.status} ${res.body.toString().slice(0, 200)}`);
+          continue;
+        }
+        acked.set(fileToken, ack);
+        lastRound.push(fileToken);
+      }
+    };
+    const workers = Array.from({ length: opts.concurrency }, worker);
+    await sleep(randomInt(100, 1500));
+    stop = true;
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await Promise.all(workers);
+  }
+
+  // Offline checks on what the crashes left.
+  const tempFiles = (): number => fs.readdirSync(path.join(dataDir, 'blobs', 'tmp')).filter((f) => f.endsWith('.part')).length;
+  const fsck1 = await fsckJson(dataDir, violation);
+  const tempBefore = tempFiles();
+  const gcRun = await cli(['gc', '--grace-seconds', '0', '--data-dir', dataDir, '--json']);
+  if (gcRun.code !== 0) violation(`gc exited ${gcRun.code}: ${gcRun.stderr}`);
+  const gcReport = safeJson(Buffer.from(gcRun.stdout)) ?? {};
+  const fsck2 = await fsckJson(dataDir, violation);
+  if (fsck2 && fsck2.unreferencedBlobs !== 0) violation(`after gc, ${fsck2.unreferencedBlobs} unreferenced blobs remain`);
+  if (tempFiles() !== 0) violation(`after gc, ${tempFiles()} temp files remain`);
+  if (fsck2 && fsck2.filesChecked < acked.size) violation(`fsck saw ${fsck2.filesChecked} rows, fewer than the ${acked.size} acknowledged`);
+
+  // Every acknowledged upload, after all the crashes and the gc, then a graceful stop.
+  const server = await startServer(dataDir);
+  await verify(server.port, await tenantToken(server.port, creds), [...acked.keys()]);
+  server.child.kill('SIGTERM');
+  const code = await server.exited;
+  if (code !== 0) violation(`SIGTERM: server exited with ${code}`);
+
+  const lost = acked.size - verified;
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `crash-test: ${opts.rounds} rounds, ${acked.size} acknowledged, ${verified} verified, ${lost} lost ` +
+      `(${attempts} attempted, ${cutOff} cut off by a kill; left by crashes: ${tempBefore} temp files, ` +
+      `${fsck1?.unreferencedBlobs ?? '?'} unreferenced blobs; gc removed ${gcReport.tempFilesRemoved ?? '?'} + ${gcReport.blobsRemoved ?? '?'}; ${secs} s)`,
+  );
+  if (violations.length > 0 || lost > 0) {
+    console.error(`crash-test: FAILED, data dir kept at ${dataDir}`);
+    for (const v of violations) console.error('  ' + v);
+    process.exit(1);
+  }
+  if (opts.keep) console.log(`data dir kept at ${dataDir}`);
+  else fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+interface FsckReport {
+  filesChecked: number;
+  problems: unknown[];
+  unreferencedBlobs: number;
+}
+
+async function fsckJson(dataDir: string, violation: (what: string) => void): Promise<FsckReport | undefined> {
+  const res = await cli(['fsck', '--data-dir', dataDir, '--json']);
+  const report = safeJson(Buffer.from(res.stdout)) as FsckReport | undefined;
+  if (res.code !== 0 || !report) violation(`fsck exited ${res.code}: ${res.stdout.slice(0, 500)} ${res.stderr.slice(0, 500)}`);
+  else if (report.problems.length > 0) violation(`fsck: ${JSON.stringify(report.problems.slice(0, 5))}`);
+  return report;
+}
+
+function safeJson(buf: Buffer): Record<string, any> | undefined {
+  try {
+    return JSON.parse(buf.toString('utf8')) as Record<string, any>;
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('crash-test: error:', err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,255 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gc } from '../../src/maintenance/gc.js';
+import type { AppRow, FileRow, MetaStore, TokenRow } from '../../src/meta/meta-store.js';
+import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import type { BlobListing, BlobStore, ByteRange, PutResult } from '../../src/storage/blob-store.js';
+import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
+import { distinctImage, download, expectError, expectNoLeftovers, expectStillServes, logLinesFor, socketUpload } from '../helpers/hostile.js';
+import { filePart, namePart, request } from '../helpers/http.js';
+import type { ParsedResponse } from '../helpers/raw-socket.js';
+import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
+
+const MiB = 1024 * 1024;
+
+function errnoError(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${message}`), { code, errno: -28, syscall: 'write' });
+}
+
+/** The real store, except that while `full` a write fails with ENOSPC after `failAfterBytes`. */
+class DiskFullBlobStore implements BlobStore {
+  full = false;
+  failAfterBytes = 64 * 1024;
+  constructor(private readonly inner: BlobStore) {}
+
+  put(source: Readable): Promise<PutResult> {
+    if (!this.full) return this.inner.put(source);
+    let seen = 0;
+    const limit = this.failAfterBytes;
+    const disk = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        seen += chunk.length;
+        if (seen > limit) done(errnoError('ENOSPC', 'no space left on device, write'));
+        else done(null, chunk);
+      },
+    });
+    pipeline(source, disk, () => {});
+    return this.inner.put(disk);
+  }
+  get(key: string, range?: ByteRange): Promise<Readable> {
+    return this.inner.get(key, range);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+  keys(): AsyncIterable<BlobListing> {
+    return this.inner.keys();
+  }
+  sweepTemp(olderThanMs: number): Promise<number> {
+    return this.inner.sweepTemp(olderThanMs);
+  }
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+type MetaMethod = Exclude<keyof MetaStore, 'close'>;
+
+/** The real row store, except that the methods in `down` fail as SQLite does when its disk goes. */
+class FlakyMetaStore implements MetaStore {
+  down = new Set<MetaMethod>();
+  constructor(private readonly inner: MetaStore) {}
+
+  outage(...methods: MetaMethod[]): void {
+    this.down = new Set(methods.length > 0 ? methods : allMetaMethods);
+  }
+  private async call<T>(method: MetaMethod, run: () => Promise<T>): Promise<T> {
+    if (this.down.has(method)) throw Object.assign(new Error('SQLITE_IOERR: disk I/O error at /var/lib/lingo/lingo.sqlite'), { code: 'SQLITE_IOERR' });
+    return run();
+  }
+  insertApp(row: AppRow) {
+    return this.call('insertApp', () => this.inner.insertApp(row));
+  }
+  findApp(appId: string) {
+    return this.call('findApp', () => this.inner.findApp(appId));
+  }
+  listApps() {
+    return this.call('listApps', () => this.inner.listApps());
+  }
+  insertToken(row: TokenRow) {
+    return this.call('insertToken', () => this.inner.insertToken(row));
+  }
+  findToken(tokenHash: string) {
+    return this.call('findToken', () => this.inner.findToken(tokenHash));
+  }
+  findLatestTenantToken(appId: string, tenantKey: string, nowMs: number) {
+    return this.call('findLatestTenantToken', () => this.inner.findLatestTenantToken(appId, tenantKey, nowMs));
+  }
+  insertFile(row: FileRow) {
+    return this.call('insertFile', () => this.inner.insertFile(row));
+  }
+  findFile(tenantKey: string, fileToken: string) {
+    return this.call('findFile', () => this.inner.findFile(tenantKey, fileToken));
+  }
+  listFiles(): AsyncIterable<FileRow> {
+    return this.inner.listFiles();
+  }
+  isBlobReferenced(blobKey: string) {
+    return this.call('isBlobReferenced', () => this.inner.isBlobReferenced(blobKey));
+  }
+  ping() {
+    return this.call('ping', () => this.inner.ping());
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+const allMetaMethods: MetaMethod[] = [
+  'insertApp', 'findApp', 'listApps', 'insertToken', 'findToken', 'findLatestTenantToken', 'insertFile', 'findFile', 'listFiles', 'isBlobReferenced', 'ping',
+];
+
+/** 500 2250002 with Feishu's exact text, the log id in header and body, and nothing internal. */
+function expectInternal(server: TestServer, res: ParsedResponse | { status: number; headers: Record<string, unknown>; json(): any; body: Buffer }, leak: RegExp): void {
+  expectError(res, 500, 2250002);
+  const body = res.json();
+  expect(body.msg).toBe('network anomaly, please try again');
+  expect(body.error.field_violations).toBeUndefined();
+  expect(res.body.toString('utf8')).not.toMatch(leak);
+  expect(res.body.toString('utf8')).not.toMatch(/\bat \w|\/tmp\/|\.ts:\d/);
+  const logId = String(res.headers['x-tt-logid']);
+  expect(body.error.log_id).toBe(logId);
+  const logged = logLinesFor(server, logId).find((l) => l.msg === 'internal error');
+  expect(logged, `no "internal error" log line for ${logId}`).toBeDefined();
+  expect(logged!.level).toBe(50);
+  expect(JSON.stringify(logged!.err)).toMatch(leak);
+}
+
+describe('disk full (ENOSPC) while writing', () => {
+  describe('injected into the blob store mid-stream', () => {
+    let server: TestServer;
+    let blobs: DiskFullBlobStore;
+    let token: string;
+    beforeAll(async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-enospc-'));
+      blobs = new DiskFullBlobStore(new FsBlobStore(path.join(dataDir, 'blobs')));
+      server = await startServer({ dataDir }, { blobs });
+      token = await server.tenantToken(await server.newApp());
+    });
+    afterAll(() => server.close());
+
+    it('500 2250002, logged with the log id, no temp file or blob; the next upload succeeds once space returns', async () => {
+      blobs.full = true;
+      const res = await socketUpload(server, token, [namePart('full.png'), filePart(await distinctImage(MiB))]);
+      expectInternal(server, res, /ENOSPC/);
+      await expectNoLeftovers(server);
+      expect(storedFiles(server.dataDir).blobs).toEqual([]);
+      blobs.full = false;
+      await expectStillServes(server, token);
+    });
+  });
+
+  describe('on a real 1 MiB tmpfs (needs root; skipped elsewhere)', () => {
+    let mounted: string | undefined;
+    let server: TestServer | undefined;
+    let dataDir: string;
+    beforeAll(() => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-tmpfs-'));
+      const blobsDir = path.join(dataDir, 'blobs');
+      fs.mkdirSync(blobsDir);
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', blobsDir], { stdio: 'ignore' });
+        mounted = blobsDir;
+      } catch {
+        // Not root, or no mount(8): the injected test above covers the code path.
+      }
+    });
+    afterAll(async () => {
+      await server?.app.close();
+      if (mounted) execFileSync('umount', [mounted]);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('a 2 MiB upload onto a full disk: 500 2250002, nothing left; after growing the disk, uploads work', async (ctx) => {
+      if (!mounted) return ctx.skip();
+      server = await startServer({ dataDir });
+      const token = await server.tenantToken(await server.newApp());
+      const res = await socketUpload(server, token, [namePart('big.png'), filePart(await distinctImage(2 * MiB))]);
+      expectInternal(server, res, /ENOSPC/);
+      await expectNoLeftovers(server);
+      expect(fs.readdirSync(path.join(mounted, 'tmp'))).toEqual([]);
+      execFileSync('mount', ['-o', 'remount,size=16m', mounted]);
+      const image = await distinctImage(2 * MiB);
+      const ok = await socketUpload(server, token, [namePart('big.png'), filePart(image)]);
+      expect(ok.status).toBe(200);
+      expect((await download(server, token, ok.json().data.file_token)).body.equals(image)).toBe(true);
+    });
+  });
+});
+
+describe('database unreachable', () => {
+  let server: TestServer;
+  let meta: FlakyMetaStore;
+  let token: string;
+  let stored: string;
+  beforeAll(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-dbdown-'));
+    meta = new FlakyMetaStore(new SqliteMetaStore(path.join(dataDir, 'lingo.sqlite')));
+    server = await startServer({ dataDir }, { meta });
+    token = await server.tenantToken(await server.newApp());
+    stored = await expectStillServes(server, token);
+  });
+  afterAll(() => server.close());
+
+  const readyz = () => request(server.baseUrl, { path: '/readyz' });
+
+  it('every API call answers 500 2250002 at once, /readyz names the store, and it recovers without a restart', async () => {
+    meta.outage();
+    const started = Date.now();
+    const up = await socketUpload(server, token, [namePart('down.png'), filePart(await distinctImage(MiB))]);
+    expectInternal(server, up, /SQLITE_IOERR/);
+    const dl = await download(server, token, stored);
+    expectInternal(server, { ...dl, headers: dl.headers as Record<string, unknown> }, /SQLITE_IOERR/);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const ready = await readyz();
+    expect(ready.status).toBe(503);
+    expect(ready.json()).toEqual({ status: 'unavailable', checks: { meta: 'down', blob: 'ok' } });
+    expect((await request(server.baseUrl, { path: '/healthz' })).status).toBe(200);
+
+    meta.down.clear();
+    expect((await readyz()).status).toBe(200);
+    await expectNoLeftovers(server);
+    await expectStillServes(server, token);
+  });
+
+  it('writes failing while reads work: the staged blob is removed again', async () => {
+    meta.outage('insertFile');
+    const res = await socketUpload(server, token, [namePart('nowrite.png'), filePart(await distinctImage(300 * 1024))]);
+    expectInternal(server, res, /SQLITE_IOERR/);
+    meta.down.clear();
+    await expectNoLeftovers(server);
+    await expectStillServes(server, token);
+  });
+
+  it('the whole database failing between blob and row: the blob is kept (it cannot be proven unused) and gc removes it', async () => {
+    meta.outage('insertFile', 'isBlobReferenced');
+    const before = storedFiles(server.dataDir).blobs.length;
+    const res = await socketUpload(server, token, [namePart('orphan.png'), filePart(await distinctImage(300 * 1024))]);
+    expectInternal(server, res, /SQLITE_IOERR/);
+    meta.down.clear();
+    expect(storedFiles(server.dataDir).temp).toEqual([]);
+    expect(storedFiles(server.dataDir).blobs.length).toBe(before + 1);
+    const report = await gc(server.app.meta, server.app.blobs, 0);
+    expect(report.blobsRemoved).toBe(1);
+    await expectNoLeftovers(server);
+    await expectStillServes(server, token);
+  });
+});
