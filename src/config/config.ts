@@ -67,6 +67,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     logLevel: env.LINGO_LOG_LEVEL,
     rateLimitPerSecond: env.LINGO_RATE_LIMIT_PER_SECOND,
     rateLimitPerMinute: env.LINGO_RATE_LIMIT_PER_MINUTE,
+    headersTimeoutMs: env.LINGO_HEADERS_TIMEOUT_MS,
+    idleTimeoutMs: env.LINGO_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: env.LINGO_REQUEST_TIMEOUT_MS,
+    shutdownGraceMs: env.LINGO_SHUTDOWN_GRACE_MS,
   };
 }
 

@@ -11,6 +11,7 @@ describe('config', () => {
     expect(c.rateLimit).toEqual({ perSecond: 50, perMinute: 1000 });
     expect(Object.isFrozen(c.rateLimit)).toBe(true);
     expect(buildConfig({}).port).toBe(8080);
+    expect(buildConfig(configFromEnv({ LINGO_IDLE_TIMEOUT_MS: '1234' })).http.idleTimeoutMs).toBe(1234);
   });
 
   it('rejects bad values with a clear message', () => {
