@@ -18,9 +18,20 @@ export interface Principal {
   tenantKey: string;
   userId: string | null;
   scopes: readonly string[];
+  expiresAtMs: number;
 }
 
+/**
+ * A verified token is remembered this long, so a busy client costs no database reads per call.
+ * What it delays: a change to an app's scopes reaches its tokens up to this late. Expiry is never
+ * delayed (an entry lives no longer than its token), and unknown tokens are never cached.
+ */
+export const verifiedTokenCacheMs = 1000;
+const verifiedTokenCacheEntries = 10_000;
+
 export class TokenService {
+  private readonly verified = new Map<string, { principal: Principal; untilMs: number }>();
+
   constructor(
     private readonly meta: MetaStore,
     private readonly now: () => number = Date.now,
@@ -79,18 +90,29 @@ export class TokenService {
    * only to pick the right error for a token we have never seen.
    */
   async verify(token: string): Promise<Principal> {
-    const row = await this.meta.findToken(sha256Hex(token));
+    const tokenHash = sha256Hex(token);
+    const now = this.now();
+    const cached = this.verified.get(tokenHash);
+    if (cached && cached.untilMs > now) return cached.principal;
+    const principal = await this.lookup(token, tokenHash);
+    if (this.verified.size >= verifiedTokenCacheEntries) this.verified.clear();
+    this.verified.set(tokenHash, { principal, untilMs: Math.min(now + verifiedTokenCacheMs, principal.expiresAtMs) });
+    return principal;
+  }
+
+  private async lookup(token: string, tokenHash: string): Promise<Principal> {
+    const row = await this.meta.findToken(tokenHash);
     if (!row) throw new LingoError(token.startsWith('u-') ? 'invalidUserToken' : 'invalidTenantToken');
     const app = await this.meta.findApp(row.appId);
     const expired = row.expiresAtMs <= this.now();
     if (row.kind === 'user') {
       if (!app) throw new LingoError('invalidUserToken');
       if (expired) throw new LingoError('userTokenExpired');
-      return { kind: 'user', app, tenantKey: row.tenantKey, userId: row.userId, scopes: row.scopes ?? [] };
+      return { kind: 'user', app, tenantKey: row.tenantKey, userId: row.userId, scopes: row.scopes ?? [], expiresAtMs: row.expiresAtMs };
     }
     if (!app || expired) throw new LingoError('invalidTenantToken');
     // The app's scopes are read live: a scope granted or withdrawn takes effect at once.
-    return { kind: 'tenant', app, tenantKey: row.tenantKey, userId: null, scopes: app.scopes };
+    return { kind: 'tenant', app, tenantKey: row.tenantKey, userId: null, scopes: app.scopes, expiresAtMs: row.expiresAtMs };
   }
 }
 

@@ -46,6 +46,8 @@ interface FileRecord {
 export class SqliteMetaStore implements MetaStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly insertFilesTx: (rows: FileRow[]) => ('ok' | 'duplicate')[];
+  private pendingFiles: { row: FileRow; resolve: (v: 'ok' | 'duplicate') => void; reject: (e: unknown) => void }[] = [];
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -80,6 +82,7 @@ export class SqliteMetaStore implements MetaStore {
       blobReferenced: this.db.prepare('SELECT 1 FROM files WHERE blob_key = ? LIMIT 1'),
       ping: this.db.prepare('SELECT 1'),
     };
+    this.insertFilesTx = this.db.transaction((rows: FileRow[]) => rows.map((r) => this.insertFileRow(r)));
   }
 
   private migrate(): void {
@@ -143,7 +146,33 @@ export class SqliteMetaStore implements MetaStore {
     return r && toToken(r);
   }
 
-  async insertFile(row: FileRow): Promise<'ok' | 'duplicate'> {
+  /**
+   * Group commit: rows that arrive in the same event-loop turn are inserted in one transaction,
+   * so one WAL fsync covers them all. Each caller is answered only after that commit, so an
+   * acknowledged row is as durable as with one transaction per row, at a fraction of the fsyncs
+   * (better-sqlite3 commits synchronously on the event loop, where every fsync stalls all requests).
+   */
+  insertFile(row: FileRow): Promise<'ok' | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      this.pendingFiles.push({ row, resolve, reject });
+      if (this.pendingFiles.length === 1) setImmediate(() => this.flushFiles());
+    });
+  }
+
+  private flushFiles(): void {
+    const batch = this.pendingFiles;
+    this.pendingFiles = [];
+    let outcomes: ('ok' | 'duplicate')[];
+    try {
+      outcomes = this.insertFilesTx(batch.map((p) => p.row));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+  }
+
+  private insertFileRow(row: FileRow): 'ok' | 'duplicate' {
     try {
       this.stmts.insertFile.run({
         file_token: row.fileToken,
@@ -161,6 +190,7 @@ export class SqliteMetaStore implements MetaStore {
       });
       return 'ok';
     } catch (err) {
+      // A constraint violation aborts only its own statement; the batch's transaction goes on.
       if (isUniqueViolation(err)) return 'duplicate';
       throw err;
     }
@@ -184,6 +214,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async close(): Promise<void> {
+    if (this.pendingFiles.length > 0) this.flushFiles();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,3 +1,4 @@
+import { verifiedTokenCacheMs } from '../../src/auth/tokens.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -211,6 +212,8 @@ describe('database unreachable', () => {
   const readyz = () => request(server.baseUrl, { path: '/readyz' });
 
   it('every API call answers 500 2250002 at once, /readyz names the store, and it recovers without a restart', async () => {
+    // Let the verified-token cache lapse, so the gateway itself meets the outage.
+    await new Promise((r) => setTimeout(r, verifiedTokenCacheMs + 50));
     meta.outage();
     const started = Date.now();
     const up = await socketUpload(server, token, [namePart('down.png'), filePart(await distinctImage(MiB))]);

@@ -1,0 +1,47 @@
+/** Durations and repetitions. Full: about 4 minutes on 2 cores; quick: under 1 minute. */
+export interface Mode {
+  name: 'full' | 'quick';
+  /** A/B rounds per throughput scenario (each round runs lingo-server, then the baseline). */
+  rounds: number;
+  /** Unrecorded run per server before the rounds: JIT, page cache, SQLite and socket warm-up. */
+  warmupS: number;
+  smallUploadS: number;
+  largeUploadS: number;
+  downloadS: number;
+  /** Waves of 64 concurrent 10 MiB uploads per server. */
+  memoryWaves: number;
+  latencyS: number;
+  latencyRounds: number;
+  /** Seconds the bench may spend repeating runs that a busy neighbour disturbed. */
+  retryBudgetS: number;
+}
+
+export const modes: Record<Mode['name'], Mode> = {
+  full: { name: 'full', rounds: 3, warmupS: 2, smallUploadS: 8, largeUploadS: 8, downloadS: 6, memoryWaves: 2, latencyS: 8, latencyRounds: 2, retryBudgetS: 50 },
+  quick: { name: 'quick', rounds: 1, warmupS: 1, smallUploadS: 3, largeUploadS: 3, downloadS: 3, memoryWaves: 1, latencyS: 3, latencyRounds: 1, retryBudgetS: 0 },
+};
+
+/** The issue's targets, in one place so the report and README cannot drift apart. */
+export const targets = {
+  smallUploadsMinRatio: 0.5,
+  largeUploadsMinRatio: 0.8,
+  memoryMaxPeakRssMb: 200,
+  downloadsMinRatio: 0.8,
+  latencyRatePerSec: 1000,
+  latencyApps: 20,
+  latencyMaxP99Ms: 25,
+} as const;
+
+/** A run during which other processes used more than this (% of one core) is repeated once. */
+export const noisyNeighbourPct = 20;
+
+/** More than this share of failed requests makes a run meaningless: the bench then exits 1. */
+export const maxBadShare = 0.01;
+
+export const paths = {
+  upload: '/open-apis/lingo/v1/files/upload',
+  download: (fileToken: string) => `/open-apis/lingo/v1/files/${fileToken}/download`,
+} as const;
+
+/** lingo-server (and the receive baseline) answer a successful upload with this. */
+export const uploadSuccess = '"code":0';

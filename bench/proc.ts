@@ -1,0 +1,232 @@
+import fs from 'node:fs';
+
+/** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux the bench targets. */
+const clockTicks = 100;
+
+export interface ProcReading {
+  /** utime + stime of all the process's threads, in seconds. */
+  cpuS: number;
+  rssBytes: number;
+  /** Kernel-tracked peak RSS of the process's whole life (VmHWM). */
+  hwmBytes: number;
+}
+
+/** One reading of /proc/<pid>; undefined once the process is gone. */
+export function readProc(pid: number): ProcReading | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; fields are counted after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { cpuS: (utime + stime) / clockTicks, rssBytes: kb(status, 'VmRSS'), hwmBytes: kb(status, 'VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+function kb(status: string, key: string): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/**
+ * Samples a process while a run lasts: RSS peak (VmRSS sampled, since VmHWM covers the whole
+ * process life and so cannot be split per run) and CPU time used between start and stop.
+ */
+export class ProcSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private first: ProcReading | undefined;
+  private last: ProcReading | undefined;
+  private peakRss = 0;
+
+  constructor(
+    readonly pid: number,
+    private readonly intervalMs = 50,
+  ) {}
+
+  start(): this {
+    this.first = readProc(this.pid);
+    this.last = this.first;
+    this.peakRss = this.first?.rssBytes ?? 0;
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  /** CPU seconds used since start() and the RSS peak seen; the last reading is taken now. */
+  stop(): { cpuS: number; peakRssBytes: number; hwmBytes: number } {
+    clearInterval(this.timer);
+    this.sample();
+    return {
+      cpuS: this.first && this.last ? this.last.cpuS - this.first.cpuS : NaN,
+      peakRssBytes: this.peakRss,
+      hwmBytes: this.last?.hwmBytes ?? 0,
+    };
+  }
+
+  private sample(): void {
+    const r = readProc(this.pid);
+    if (!r) return; // exited: keep the last reading (wrk's final 50 ms are lost, which is noise)
+    this.last = r;
+    if (r.rssBytes > this.peakRss) this.peakRss = r.rssBytes;
+  }
+}
+
+interface ProcEntry {
+  ppid: number;
+  cpuS: number;
+}
+
+/** Every process's parent and CPU time, from /proc/<pid>/stat. */
+function allProcs(): Map<number, ProcEntry> {
+  const out = new Map<number, ProcEntry>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(name), { ppid: Number(f[1]), cpuS: (Number(f[11]) + Number(f[12])) / clockTicks });
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return out;
+}
+
+function commandOf(pid: number): string {
+  try {
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    if (cmd) return cmd.length > 70 ? cmd.slice(0, 67) + '...' : cmd;
+    return `[${fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}]`;
+  } catch {
+    return `pid ${pid} (exited)`;
+  }
+}
+
+/**
+ * CPU used by processes that are not part of the benchmark (the neighbours: a test suite, a
+ * compiler) and by kernel threads (disk writeback, journal, softirq). Polled, so that a
+ * process that starts and ends within the window is still counted; one shorter than a poll
+ * interval is missed.
+ */
+class NeighbourMeter {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, ProcEntry>();
+  /** Read when a process is first seen, since a short-lived neighbour is gone by stop(). */
+  private readonly commands = new Map<number, string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  /** `ours`: roots of the bench's own process trees (this process's ancestors are added). */
+  constructor(private readonly ours: number[]) {}
+
+  start(): this {
+    for (const [pid, e] of allProcs()) {
+      this.first.set(pid, e.cpuS);
+      this.last.set(pid, e);
+    }
+    this.timer = setInterval(() => this.poll(), 250);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): { neighbourCpuS: number; kernelCpuS: number; top: Array<{ command: string; cpuS: number }> } {
+    clearInterval(this.timer);
+    this.poll();
+    const ours = this.ourPids();
+    let neighbourCpuS = 0;
+    let kernelCpuS = 0;
+    const users: Array<{ pid: number; cpuS: number }> = [];
+    for (const [pid, e] of this.last) {
+      if (ours.has(pid)) continue;
+      // A process first seen mid-window started within it: all of its CPU time is in the window.
+      const used = e.cpuS - (this.first.get(pid) ?? 0);
+      if (used <= 0) continue;
+      if (pid === 2 || e.ppid === 2) kernelCpuS += used;
+      else {
+        neighbourCpuS += used;
+        users.push({ pid, cpuS: used });
+      }
+    }
+    users.sort((a, b) => b.cpuS - a.cpuS);
+    const top = users.slice(0, 3).map((u) => ({ command: this.commands.get(u.pid) ?? commandOf(u.pid), cpuS: u.cpuS }));
+    return { neighbourCpuS, kernelCpuS, top };
+  }
+
+  private poll(): void {
+    for (const [pid, e] of allProcs()) {
+      if (!this.last.has(pid)) this.commands.set(pid, commandOf(pid));
+      this.last.set(pid, e);
+    }
+  }
+
+  /** The bench's processes: descendants of `ours` and of this process, and this process's ancestors. */
+  private ourPids(): Set<number> {
+    const roots = new Set([...this.ours, process.pid]);
+    const ours = new Set<number>();
+    for (let pid = process.pid; pid > 1; pid = this.last.get(pid)?.ppid ?? 0) ours.add(pid);
+    for (const pid of this.last.keys()) {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; p = this.last.get(p)?.ppid ?? 0, hops++) {
+        if (roots.has(p)) {
+          ours.add(pid);
+          break;
+        }
+      }
+    }
+    return ours;
+  }
+}
+
+export interface Window {
+  wallS: number;
+  serverCpuS: number;
+  serverPeakRssBytes: number;
+  clientCpuS: number;
+  /** CPU of processes outside the benchmark meanwhile; high means a busy neighbour. */
+  neighbourCpuS: number;
+  /** CPU of kernel threads (writeback, journal, softirq), much of it caused by the server's I/O. */
+  kernelCpuS: number;
+  /** The busiest neighbours, for the notes. */
+  neighbours: Array<{ command: string; cpuS: number }>;
+}
+
+/**
+ * Brackets one run: the server's CPU and RSS, the client's CPU (this process, or a child such as
+ * wrk when its pid is given), and what the rest of the machine used meanwhile, so that a run
+ * disturbed by a neighbour can be told apart from a slow server.
+ */
+export function openWindow(serverPid: number, clientPid?: number): { stop(): Window } {
+  const server = new ProcSampler(serverPid).start();
+  const client = clientPid === undefined ? undefined : new ProcSampler(clientPid).start();
+  const others = new NeighbourMeter(clientPid === undefined ? [serverPid] : [serverPid, clientPid]).start();
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  return {
+    stop: () => {
+      const wallS = (performance.now() - t0) / 1000;
+      const s = server.stop();
+      const self = process.cpuUsage(self0);
+      const clientCpuS = client ? client.stop().cpuS : (self.user + self.system) / 1e6;
+      const o = others.stop();
+      return {
+        wallS,
+        serverCpuS: s.cpuS,
+        serverPeakRssBytes: s.peakRssBytes,
+        clientCpuS,
+        neighbourCpuS: o.neighbourCpuS,
+        kernelCpuS: o.kernelCpuS,
+        neighbours: o.top,
+      };
+    },
+  };
+}
+
+/** The neighbour fields of RunStats, in % of one core. */
+export function neighbourStats(w: Window): { neighbourCpuPct: number; kernelCpuPct: number; neighbours: string[] } {
+  return {
+    neighbourCpuPct: (w.neighbourCpuS / w.wallS) * 100,
+    kernelCpuPct: (w.kernelCpuS / w.wallS) * 100,
+    neighbours: w.neighbours.filter((n) => n.cpuS / w.wallS >= 0.05).map((n) => `${n.command}: ${((n.cpuS / w.wallS) * 100).toFixed(0)}%`),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench [-- --quick] [-- --only small-uploads,downloads] [-- --profile [large]]`
+ *
+ * Issue #4: lingo-server against purpose-built node:http baselines, each server in its own child
+ * process, A/B alternated, medians and ratios reported against the targets in bench/README.md.
+ */
+import path from 'node:path';
+import { maxBadShare, modes } from './config.js';
+import { makeImages } from './images.js';
+import { wrkVersion } from './load/wrk.js';
+import { profileUploads } from './profile.js';
+import { describeMachine, detailsTable, targetsTable, updateReadme, writeResults, type BenchReport } from './report.js';
+import { noiseNote, type Scenario, type ScenarioContext, type ScenarioResult } from './scenarios/common.js';
+import { downloads } from './scenarios/downloads.js';
+import { latency } from './scenarios/latency.js';
+import { memory } from './scenarios/memory.js';
+import { largeUploads, smallUploads } from './scenarios/uploads.js';
+import { repoRoot } from './servers.js';
+import { badShare } from './stats.js';
+
+const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
+  ['small-uploads', smallUploads],
+  ['large-uploads', largeUploads],
+  ['memory', memory],
+  ['downloads', downloads],
+  ['latency', latency],
+];
+
+const log = (line: string): void => void process.stdout.write(line + '\n');
+
+function option(name: string): string | undefined {
+  const i = process.argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const arg = process.argv[i]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[i + 1] ?? '');
+}
+
+/** A run where more than 1% of requests failed measured error handling, not the server. */
+function problemsOf(s: ScenarioResult): string[] {
+  return [s.lingo, s.baseline].flatMap((server) =>
+    [...server.runs, ...server.repeated]
+      .filter((r) => badShare(r) > maxBadShare)
+      .map((r) => `${s.id} / ${server.name}: ${r.bad} of ${r.ok + r.bad} requests failed (${JSON.stringify(r.statusCounts)})`),
+  );
+}
+
+async function main(): Promise<number> {
+  const mode = modes[process.argv.includes('--quick') ? 'quick' : 'full'];
+  const started = performance.now();
+  const wrk = wrkVersion();
+  const images = await makeImages();
+  log(`images: ${images.smallJpeg.length} B JPEG 800×600, ${images.largePng.length} B PNG 4096×4096`);
+  log(`load: autocannon for uploads, ${wrk ?? 'autocannon (wrk not installed)'} for downloads, open-loop for latency`);
+
+  if (process.argv.includes('--profile')) {
+    const kind = process.argv.includes('large') ? 'large' : 'small';
+    await profileUploads({ mode, retryBudget: { seconds: 0 }, images, wrk, log }, kind, path.join(repoRoot, 'bench/results'));
+    return 0;
+  }
+
+  const only = option('only')?.split(',').filter(Boolean);
+  const selected = scenarios.filter(([id]) => !only || only.includes(id));
+  if (selected.length === 0) throw new Error(`--only matched no scenario; known: ${scenarios.map(([id]) => id).join(', ')}`);
+  const ctx: ScenarioContext = { mode, retryBudget: { seconds: mode.retryBudgetS }, images, wrk, log };
+  const report: BenchReport = { machine: describeMachine(wrk), mode, scenarios: [], problems: [] };
+  for (const [id, scenario] of selected) {
+    log(`\n== ${id} (${((performance.now() - started) / 1000).toFixed(0)} s elapsed)`);
+    try {
+      const result = await scenario(ctx);
+      for (const server of [result.lingo, result.baseline]) {
+        const note = noiseNote(server);
+        if (note) result.notes.push(note);
+      }
+      report.scenarios.push(result);
+      report.problems.push(...problemsOf(result));
+    } catch (err) {
+      // One broken scenario should not hide the others' figures, but the run is then a failure.
+      report.problems.push(`${id} crashed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`!! ${id} crashed: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+  }
+
+  const dir = path.join(repoRoot, 'bench/results');
+  // Only a complete full run is "the latest results"; a quick or partial run must not replace them.
+  const complete = mode.name === 'full' && !only;
+  const files = writeResults(report, dir, complete ? 'latest' : 'scratch');
+  if (complete && report.problems.length === 0) updateReadme(path.join(repoRoot, 'bench/README.md'), report);
+  log(`\n${targetsTable(report)}\n\n${detailsTable(report)}\n`);
+  for (const s of report.scenarios) for (const note of s.notes) log(`- ${s.id}: ${note}`);
+  log(`\nwrote ${path.relative(repoRoot, files.json)} and ${path.relative(repoRoot, files.md)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (report.problems.length) {
+    log('\n!!!!!!!! INVALID BENCHMARK: a benchmark that measures errors measures nothing !!!!!!!!');
+    for (const p of report.problems) log(`!! ${p}`);
+    return 1;
+  }
+  // Targets are informational: a MISS is a finding, not a failure of the benchmark.
+  return process.exitCode === 1 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,155 @@
+import { noisyNeighbourPct, type Mode } from '../config.js';
+import type { BenchImages } from '../images.js';
+import { readProc } from '../proc.js';
+import type { ServerChild } from '../servers.js';
+import { MB, medianRun, type RunStats } from '../stats.js';
+
+export interface ScenarioContext {
+  mode: Mode;
+  /** What is left of mode.retryBudgetS; shared by all scenarios. */
+  retryBudget: { seconds: number };
+  images: BenchImages;
+  /** wrk's version when installed; downloads then use it instead of autocannon. */
+  wrk: string | undefined;
+  log(line: string): void;
+}
+
+/** The figure a target is judged on. */
+export interface Headline {
+  metric: string;
+  lingo: number;
+  baseline: number;
+  /** lingo / baseline; what throughput targets are judged on. */
+  ratio: number;
+  target: string;
+  pass: boolean;
+}
+
+export interface ServerSummary {
+  name: string;
+  runs: RunStats[];
+  median: RunStats;
+  /** RSS right after start, before any load (tsx's loader thread included, as for every child). */
+  idleRssMb: number;
+  /** VmHWM when the scenario ended: the child's peak over the whole scenario. */
+  peakRssMb: number;
+  /** Runs a busy neighbour disturbed, repeated and left out of the figures (kept for the record). */
+  repeated: RunStats[];
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  lingo: ServerSummary;
+  baseline: ServerSummary;
+  headline: Headline;
+  notes: string[];
+}
+
+export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
+
+/** Starts two servers at once; if one fails, stops the other so that no child outlives its scenario. */
+export async function startPair<A extends ServerChild, B extends ServerChild>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'fulfilled' && rb.status === 'fulfilled') return [ra.value, rb.value];
+  await Promise.all([ra, rb].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason;
+}
+
+export function idleRssMb(server: ServerChild): number {
+  return (readProc(server.pid)?.rssBytes ?? 0) / MB;
+}
+
+export interface Side {
+  label: string;
+  warmup: () => Promise<RunStats>;
+  run: () => Promise<RunStats>;
+}
+
+export interface Alternated {
+  a: RunStats[];
+  b: RunStats[];
+  warmup: { a: RunStats; b: RunStats };
+  /** Runs repeated because a neighbour disturbed them: not in the figures, but their uploads happened. */
+  discarded: { a: RunStats[]; b: RunStats[] };
+}
+
+/**
+ * Runs A then B, `rounds` times (A B A B …), after one unrecorded warm-up of each, so that drift
+ * over time (page cache, disk, thermal) hits both servers alike.
+ */
+export async function alternate(ctx: ScenarioContext, rounds: number, a: Side, b: Side): Promise<Alternated> {
+  const out: Alternated = { a: [], b: [], warmup: { a: await a.warmup(), b: await b.warmup() }, discarded: { a: [], b: [] } };
+  for (let round = 1; round <= rounds; round++) {
+    for (const [side, kept, discarded] of [
+      [a, out.a, out.discarded.a],
+      [b, out.b, out.discarded.b],
+    ] as const) {
+      const runs = await runQuietly(ctx, `round ${round}/${rounds} ${side.label.padEnd(12)}`, side.run);
+      kept.push(runs.kept);
+      discarded.push(...runs.discarded);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs once; if a neighbour took a real share of the CPU meanwhile, runs again (once, while the
+ * retry budget lasts) and keeps the second result, whatever it is: the notes then tell.
+ */
+export async function runQuietly(
+  ctx: ScenarioContext,
+  label: string,
+  run: () => Promise<RunStats>,
+): Promise<{ kept: RunStats; discarded: RunStats[] }> {
+  const r = await run();
+  ctx.log(`  ${label} ${describe(r)}`);
+  if (r.neighbourCpuPct <= noisyNeighbourPct || ctx.retryBudget.seconds < r.durationS) return { kept: r, discarded: [] };
+  ctx.retryBudget.seconds -= r.durationS;
+  ctx.log(`  ${' '.repeat(label.length)} ^ disturbed (${r.neighbours.join(', ') || 'short-lived processes'}); running it again`);
+  const again = await run();
+  ctx.log(`  ${label} ${describe(again)}`);
+  return { kept: again, discarded: [r] };
+}
+
+export function describe(r: RunStats): string {
+  const failed = r.bad ? `  FAILED ${r.bad}` : '';
+  return (
+    `${r.reqPerSec.toFixed(0).padStart(6)} req/s ${r.mbPerSec.toFixed(1).padStart(7)} MB/s  p50 ${r.latencyMs.p50.toFixed(1)} ms  ` +
+    `p99 ${r.latencyMs.p99.toFixed(1)} ms  CPU server ${r.serverCpuPct.toFixed(0)}% client ${r.clientCpuPct.toFixed(0)}% ` +
+    `kernel ${r.kernelCpuPct.toFixed(0)}% neighbours ${r.neighbourCpuPct.toFixed(0)}%  ` +
+    `RSS ${r.serverRssMb.toFixed(0)} MB  (${r.client})${failed}`
+  );
+}
+
+export function summarise(server: ServerChild, runs: RunStats[], idleMb: number, repeated: RunStats[] = []): ServerSummary {
+  return { name: server.name, runs, median: medianRun(runs), idleRssMb: idleMb, peakRssMb: server.peakRssBytes() / MB, repeated };
+}
+
+/**
+ * A note when the load generator, not the server, may have set the pace: a single-threaded
+ * autocannon near a full core, or wrk near both cores of a 2-core machine.
+ */
+export function clientBoundNote(s: ServerSummary, cores: number): string | undefined {
+  const r = s.median;
+  const limit = r.client === 'wrk' ? Math.min(2, cores) * 100 : 100;
+  if (r.clientCpuPct < 0.9 * limit) return undefined;
+  return `${s.name}: the ${r.client} client used ${r.clientCpuPct.toFixed(0)}% CPU (limit ~${limit}%): this figure may be client-bound.`;
+}
+
+/** Other processes busy during the runs (a test suite, a compiler) make the figures unreliable. */
+export function noiseNote(s: ServerSummary): string | undefined {
+  const worst = s.runs.reduce((w, r) => (r.neighbourCpuPct > w.neighbourCpuPct ? r : w));
+  if (worst.neighbourCpuPct <= noisyNeighbourPct) return undefined;
+  const who = worst.neighbours.length ? ` (${worst.neighbours.join('; ')})` : '';
+  return (
+    `${s.name}: other processes used up to ${worst.neighbourCpuPct.toFixed(0)}% CPU during a recorded run${who}, ` +
+    `median ${s.median.neighbourCpuPct.toFixed(0)}%: the machine was not quiet, treat these figures with care.`
+  );
+}
+
+/** Lists on one line how the machine's CPU was split, which tells who was the bottleneck. */
+export function cpuNote(s: ServerSummary): string {
+  const r = s.median;
+  return `${s.name}: server ${r.serverCpuPct.toFixed(0)}% CPU, ${r.client} client ${r.clientCpuPct.toFixed(0)}% CPU.`;
+}

@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createMetaStore } from '../src/app.js';
+import { createApp, type AppCredentials } from '../src/auth/apps.js';
+import { buildConfig } from '../src/config/config.js';
+import { readProc } from './proc.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A server under test, in its own process so that its RSS and CPU are its own. */
+export interface ServerChild {
+  readonly name: string;
+  readonly pid: number;
+  readonly baseUrl: string;
+  /** VmHWM now: the peak RSS of the child's whole life (each scenario starts fresh children). */
+  peakRssBytes(): number;
+  /** SIGTERM, wait for a clean exit (lingo drains in-flight requests), SIGKILL if it hangs. */
+  stop(): Promise<void>;
+}
+
+export interface LingoServer extends ServerChild {
+  readonly dataDir: string;
+  readonly apps: AppCredentials[];
+  /** One tenant access token per app, same order as `apps`. */
+  readonly tokens: string[];
+  /** Distinct blobs on disk: equals the uploads acknowledged when every upload was really written. */
+  blobCount(): number;
+}
+
+const listening = /listening on (http:\/\/[^\s/]+)/;
+
+/** Children not yet stopped: if the bench dies half-way, none of them is left running. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts `node <nodeArgs> --import tsx <script> <args>` and waits for its "listening on" line. */
+export function spawnServer(name: string, script: string, args: string[], nodeArgs: string[] = []): Promise<ServerChild> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-8000);
+  });
+  let stopping = false;
+  const server = (baseUrl: string): ServerChild => ({
+    name,
+    pid: child.pid!,
+    baseUrl,
+    peakRssBytes: () => readProc(child.pid!)?.hwmBytes ?? 0,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  });
+  return new Promise<ServerChild>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name}: no "listening on" line within 30 s\n${out}\n${stderr}`));
+    }, 30_000);
+    const onEarlyExit = (code: number | null, signal: string | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited before listening (code ${code}, signal ${signal})\n${stderr}`));
+    };
+    child.once('exit', onEarlyExit);
+    const onData = (c: Buffer): void => {
+      out += c.toString('utf8');
+      const m = listening.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // keep draining, so a chatty child never blocks on a full pipe
+      child.off('exit', onEarlyExit);
+      // A server that dies mid-benchmark is a crash, not a slow result: say so at once.
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        process.stderr.write(`\n!! ${name} (pid ${child.pid}) exited during the benchmark: code ${code}, signal ${signal}\n${stderr}\n`);
+        process.exitCode = 1;
+      });
+      resolve(server(m[1]!));
+    };
+    child.stdout.on('data', onData);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * lingo-server on its embedded defaults (fs blobs + SQLite) in a fresh temp data dir, rate limits
+ * off. The apps are written into the SQLite file before the child starts, through the same
+ * createApp the CLI uses, because spawning `app create` twenty times would cost ~10 s.
+ */
+export async function startLingo(appCount: number, nodeArgs: string[] = []): Promise<LingoServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-bench-'));
+  const meta = createMetaStore(buildConfig({ dataDir }).metaStore);
+  const apps: AppCredentials[] = [];
+  try {
+    for (let i = 0; i < appCount; i++) apps.push(await createApp(meta, { name: `bench-${i}`, scopes: ['baike:entity'] }));
+  } finally {
+    await meta.close();
+  }
+  const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir];
+  args.push('--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--log-level', 'silent');
+  let server: ServerChild;
+  let tokens: string[];
+  try {
+    server = await spawnServer('lingo-server', 'src/main.ts', args, nodeArgs);
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    tokens = await Promise.all(apps.map((a) => tenantToken(server.baseUrl, a)));
+  } catch (err) {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    ...server,
+    dataDir,
+    apps,
+    tokens,
+    blobCount: () => countBlobs(path.join(dataDir, 'blobs')),
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function countBlobs(root: string): number {
+  if (!fs.existsSync(root)) return 0;
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => /(^|\/)[0-9a-f]{64}$/.test(f)).length;
+}
+
+async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string> {
+  const res = await fetch(`${baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ app_id: app.app_id, app_secret: app.app_secret }),
+  });
+  const body = (await res.json()) as { code?: number; tenant_access_token?: string };
+  if (body.code !== 0 || !body.tenant_access_token) throw new Error(`tenant token for ${app.app_id}: ${JSON.stringify(body)}`);
+  return body.tenant_access_token;
+}
+
+export function startReceive(): Promise<ServerChild> {
+  return spawnServer('receive', 'bench/baselines/receive.ts', ['--port', '0']);
+}
+
+export function startServe(file: string, contentType: string): Promise<ServerChild> {
+  return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
+}
