@@ -22,6 +22,8 @@ export interface StagedImage {
 export class FileService {
   /** Blob keys that an upload in this process has staged but not yet committed or discarded. */
   private readonly staged = new Map<string, number>();
+  /** File rows never change once written, so a hot file is served without a database read. */
+  private readonly recentRows = new Map<string, FileRow>();
 
   constructor(
     private readonly meta: MetaStore,
@@ -62,8 +64,15 @@ export class FileService {
 
   async find(principal: Principal, fileToken: string): Promise<FileRow> {
     // Another tenant's token answers exactly like an unknown one: no existence leak.
-    const row = validFileToken(fileToken) ? await this.meta.findFile(principal.tenantKey, fileToken) : undefined;
-    if (!row) throw invalidParam('file_token', 'no file with this file_token');
+    if (!validFileToken(fileToken)) throw invalidParam('file_token', 'no file with this file_token');
+    const cacheKey = `${principal.tenantKey}/${fileToken}`;
+    let row = this.recentRows.get(cacheKey);
+    if (!row) {
+      row = await this.meta.findFile(principal.tenantKey, fileToken);
+      if (!row) throw invalidParam('file_token', 'no file with this file_token');
+      if (this.recentRows.size >= recentRowsMax) this.recentRows.clear();
+      this.recentRows.set(cacheKey, row);
+    }
     return row;
   }
 
@@ -79,6 +88,8 @@ export class FileService {
     return this.staged.has(key);
   }
 }
+
+const recentRowsMax = 10_000;
 
 /** `boxbc` + 22 base62 characters, as in the seed's example; from a cryptographic source. */
 export function newFileToken(): string {

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AppRow, FileRow, MetaStore, TokenRow } from './meta-store.js';
+import { SqliteFileWriter } from './sqlite-file-writer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
+
+const insertFileSql = `INSERT INTO files (file_token, tenant_key, app_id, name, blob_key, size_bytes, sha256, format, mime, width, height, created_at_ms)
+  VALUES (@file_token, @tenant_key, @app_id, @name, @blob_key, @size_bytes, @sha256, @format, @mime, @width, @height, @created_at_ms)`;
 
 interface AppRecord {
   app_id: string;
@@ -46,8 +50,7 @@ interface FileRecord {
 export class SqliteMetaStore implements MetaStore {
   private readonly db: Database.Database;
   private readonly stmts;
-  private readonly insertFilesTx: (rows: FileRow[]) => ('ok' | 'duplicate')[];
-  private pendingFiles: { row: FileRow; resolve: (v: 'ok' | 'duplicate') => void; reject: (e: unknown) => void }[] = [];
+  private readonly fileWriter: SqliteFileWriter;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -73,16 +76,12 @@ export class SqliteMetaStore implements MetaStore {
         `SELECT * FROM tokens WHERE kind = 'tenant' AND app_id = ? AND tenant_key = ? AND expires_at_ms > ?
          ORDER BY expires_at_ms DESC LIMIT 1`,
       ),
-      insertFile: this.db.prepare(
-        `INSERT INTO files (file_token, tenant_key, app_id, name, blob_key, size_bytes, sha256, format, mime, width, height, created_at_ms)
-         VALUES (@file_token, @tenant_key, @app_id, @name, @blob_key, @size_bytes, @sha256, @format, @mime, @width, @height, @created_at_ms)`,
-      ),
       findFile: this.db.prepare('SELECT * FROM files WHERE tenant_key = ? AND file_token = ?'),
       listFiles: this.db.prepare('SELECT * FROM files ORDER BY created_at_ms'),
       blobReferenced: this.db.prepare('SELECT 1 FROM files WHERE blob_key = ? LIMIT 1'),
       ping: this.db.prepare('SELECT 1'),
     };
-    this.insertFilesTx = this.db.transaction((rows: FileRow[]) => rows.map((r) => this.insertFileRow(r)));
+    this.fileWriter = new SqliteFileWriter(file, insertFileSql);
   }
 
   private migrate(): void {
@@ -146,54 +145,22 @@ export class SqliteMetaStore implements MetaStore {
     return r && toToken(r);
   }
 
-  /**
-   * Group commit: rows that arrive in the same event-loop turn are inserted in one transaction,
-   * so one WAL fsync covers them all. Each caller is answered only after that commit, so an
-   * acknowledged row is as durable as with one transaction per row, at a fraction of the fsyncs
-   * (better-sqlite3 commits synchronously on the event loop, where every fsync stalls all requests).
-   */
-  insertFile(row: FileRow): Promise<'ok' | 'duplicate'> {
-    return new Promise((resolve, reject) => {
-      this.pendingFiles.push({ row, resolve, reject });
-      if (this.pendingFiles.length === 1) setImmediate(() => this.flushFiles());
+  /** Durable when it resolves; inserted by the group-commit writer (see sqlite-file-writer.ts). */
+  async insertFile(row: FileRow): Promise<'ok' | 'duplicate'> {
+    return this.fileWriter.insert({
+      file_token: row.fileToken,
+      tenant_key: row.tenantKey,
+      app_id: row.appId,
+      name: row.name,
+      blob_key: row.blobKey,
+      size_bytes: row.sizeBytes,
+      sha256: row.sha256,
+      format: row.format,
+      mime: row.mime,
+      width: row.width,
+      height: row.height,
+      created_at_ms: row.createdAtMs,
     });
-  }
-
-  private flushFiles(): void {
-    const batch = this.pendingFiles;
-    this.pendingFiles = [];
-    let outcomes: ('ok' | 'duplicate')[];
-    try {
-      outcomes = this.insertFilesTx(batch.map((p) => p.row));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    batch.forEach((p, i) => p.resolve(outcomes[i]!));
-  }
-
-  private insertFileRow(row: FileRow): 'ok' | 'duplicate' {
-    try {
-      this.stmts.insertFile.run({
-        file_token: row.fileToken,
-        tenant_key: row.tenantKey,
-        app_id: row.appId,
-        name: row.name,
-        blob_key: row.blobKey,
-        size_bytes: row.sizeBytes,
-        sha256: row.sha256,
-        format: row.format,
-        mime: row.mime,
-        width: row.width,
-        height: row.height,
-        created_at_ms: row.createdAtMs,
-      });
-      return 'ok';
-    } catch (err) {
-      // A constraint violation aborts only its own statement; the batch's transaction goes on.
-      if (isUniqueViolation(err)) return 'duplicate';
-      throw err;
-    }
   }
 
   async findFile(tenantKey: string, fileToken: string): Promise<FileRow | undefined> {
@@ -214,7 +181,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async close(): Promise<void> {
-    if (this.pendingFiles.length > 0) this.flushFiles();
+    await this.fileWriter.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -63,18 +63,26 @@ export class FsBlobStore implements BlobStore {
       }
       const sha256 = hash.digest('hex');
       const final = this.pathOf(sha256);
-      if (await exists(final)) {
-        await fsp.unlink(tmp);
+      const dir = path.dirname(final);
+      await this.ensureDir(dir);
+      // link() publishes the blob atomically and fails if identical bytes are already stored, so
+      // the common case (new content) costs no extra existence check.
+      const created = await fsp.link(tmp, final).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST') return false;
+          throw err;
+        },
+      );
+      await fsp.unlink(tmp);
+      if (created) {
+        await fsyncDir(dir);
+      } else {
         // A fresh mtime puts the shared blob inside gc's grace period until our row lands.
         const now = new Date();
         await fsp.utimes(final, now, now);
-        return { key: sha256, sizeBytes, sha256, created: false };
       }
-      const dir = path.dirname(final);
-      await this.ensureDir(dir);
-      await fsp.rename(tmp, final);
-      await fsyncDir(dir);
-      return { key: sha256, sizeBytes, sha256, created: true };
+      return { key: sha256, sizeBytes, sha256, created };
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
@@ -165,13 +173,6 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return fsp.access(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function listDir(dir: string): Promise<string[]> {

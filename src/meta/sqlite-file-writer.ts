@@ -1,0 +1,106 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** A file row as the INSERT statement's named parameters. */
+export type FileRecord = Record<string, string | number>;
+export type InsertOutcome = 'ok' | 'duplicate';
+
+/**
+ * The worker's whole program: its own connection, one transaction per batch. Plain JavaScript
+ * run with `eval`, so the same code works from the TypeScript sources (tests, tsx) and from the
+ * compiled build without a second entry file.
+ */
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+const insert = db.prepare(workerData.sql);
+const unique = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
+const insertAll = db.transaction((rows) => rows.map((row) => {
+  try { insert.run(row); return 'ok'; }
+  catch (err) { if (unique.has(err.code)) return 'duplicate'; throw err; }
+}));
+parentPort.on('message', ({ rows }) => {
+  try { parentPort.postMessage({ outcomes: insertAll(rows) }); }
+  catch (err) { parentPort.postMessage({ error: { message: String(err && err.message), code: err && err.code } }); }
+});
+`;
+
+interface Pending {
+  record: FileRecord;
+  resolve: (outcome: InsertOutcome) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Group commit off the event loop. better-sqlite3 commits synchronously, and a durable commit
+ * waits for an fsync: on the main thread that stalls every request. Here a worker thread owns a
+ * write connection; rows that arrive while a commit is in flight wait and go together in the next
+ * transaction, so one fsync covers many uploads. A caller is answered only after its commit.
+ */
+export class SqliteFileWriter {
+  private worker: Worker | undefined;
+  private queue: Pending[] = [];
+  private inFlight: Pending[] | undefined;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly sql: string,
+  ) {}
+
+  insert(record: FileRecord): Promise<InsertOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      if (!this.inFlight) this.sendBatch();
+    });
+  }
+
+  /** Waits for queued rows to commit, then stops the worker. */
+  async close(): Promise<void> {
+    if (this.inFlight || this.queue.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private sendBatch(): void {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) {
+      this.idle?.();
+      return;
+    }
+    this.inFlight = batch;
+    this.workerOrStart().postMessage({ rows: batch.map((p) => p.record) });
+  }
+
+  private settle(result: { outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }): void {
+    const batch = this.inFlight ?? [];
+    this.inFlight = undefined;
+    if (result.outcomes) batch.forEach((p, i) => p.resolve(result.outcomes![i]!));
+    else {
+      const err = Object.assign(new Error(result.error?.message ?? 'file row insert failed'), { code: result.error?.code });
+      for (const p of batch) p.reject(err);
+    }
+    this.sendBatch();
+  }
+
+  /** Started on first use (CLI commands never insert files); restarted if it ever dies. */
+  private workerOrStart(): Worker {
+    if (this.worker) return this.worker;
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, sql: this.sql } });
+    worker.on('message', (m: Parameters<SqliteFileWriter['settle']>[0]) => this.settle(m));
+    worker.on('error', (err) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.settle({ error: { message: `file row writer failed: ${err.message}` } });
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
