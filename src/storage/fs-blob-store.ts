@@ -17,13 +17,15 @@ const tempSuffix = '.part';
 const writeBatchBytes = 256 * 1024;
 
 /**
- * Blobs as files under `root/ab/cd/<sha256>`. A write goes to `root/tmp/<random>.part`, is
- * fsynced, renamed into place and the directory fsynced, so a blob is either absent or whole,
+ * Blobs as files under `root/ab/<sha256>` (256 shards, as git does: few enough that each exists
+ * early and directory fsyncs are shared, and ext4's hashed directories keep large ones fast). A write goes to `root/tmp/<random>.part`, is
+ * fsynced, linked into place and the directory fsynced, so a blob is either absent or whole,
  * even across a power cut. Temp files left by a crash are removed by sweepTemp (gc).
  */
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
+  private readonly dirSync = new DirectorySyncer();
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -76,7 +78,7 @@ export class FsBlobStore implements BlobStore {
       );
       await fsp.unlink(tmp);
       if (created) {
-        await fsyncDir(dir);
+        await this.dirSync.sync(dir);
       } else {
         // A fresh mtime puts the shared blob inside gc's grace period until our row lands.
         const now = new Date();
@@ -107,14 +109,12 @@ export class FsBlobStore implements BlobStore {
   }
 
   async *keys(): AsyncIterable<BlobListing> {
-    for (const a of await listDir(this.root)) {
-      if (!/^[0-9a-f]{2}$/.test(a)) continue;
-      for (const b of await listDir(path.join(this.root, a))) {
-        for (const name of await listDir(path.join(this.root, a, b))) {
-          if (!/^[0-9a-f]{64}$/.test(name)) continue;
-          const st = await fsp.stat(path.join(this.root, a, b, name)).catch(() => undefined);
-          if (st) yield { key: name, modifiedAtMs: st.mtimeMs };
-        }
+    for (const shard of await listDir(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const name of await listDir(path.join(this.root, shard))) {
+        if (!/^[0-9a-f]{64}$/.test(name)) continue;
+        const st = await fsp.stat(path.join(this.root, shard, name)).catch(() => undefined);
+        if (st) yield { key: name, modifiedAtMs: st.mtimeMs };
       }
     }
   }
@@ -141,16 +141,48 @@ export class FsBlobStore implements BlobStore {
   async close(): Promise<void> {}
 
   private pathOf(key: string): string {
-    return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+    return path.join(this.root, key.slice(0, 2), key);
   }
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.knownDirs.has(dir)) return;
     await fsp.mkdir(dir, { recursive: true });
-    // The new directory entries must survive a crash too, or the renamed blob could vanish.
-    await fsyncDir(path.dirname(dir));
-    await fsyncDir(path.dirname(path.dirname(dir)));
+    // The new directory entry must survive a crash too, or the blob linked into it could vanish.
+    await this.dirSync.sync(path.dirname(dir));
     this.knownDirs.add(dir);
+  }
+}
+
+/**
+ * Group fsync of directories: a caller is covered by any fsync that starts after it asked, so
+ * callers arriving while one runs share the next one instead of each paying for its own.
+ */
+class DirectorySyncer {
+  /** Per directory: the fsync now running, and the one queued behind it (shared by its waiters). */
+  private readonly dirs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
+  sync(dir: string): Promise<void> {
+    const state = this.dirs.get(dir);
+    if (!state) return this.start(dir);
+    state.next ??= state.running.then(
+      () => this.start(dir),
+      () => this.start(dir),
+    );
+    return state.next;
+  }
+
+  private start(dir: string): Promise<void> {
+    const running = fsyncDir(dir);
+    // Replaces any queued entry: whoever waited on it is answered by this fsync.
+    this.dirs.set(dir, { running });
+    // Forget the directory once nothing is queued; errors reach the callers, not this chain.
+    running
+      .catch(() => {})
+      .then(() => {
+        const now = this.dirs.get(dir);
+        if (now && now.running === running && !now.next) this.dirs.delete(dir);
+      });
+    return running;
   }
 }
 

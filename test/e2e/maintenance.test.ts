@@ -21,7 +21,7 @@ describe('fsck and gc', () => {
     const res = await rawUpload(server.baseUrl, token, [namePart('f.png'), filePart(await makeImage('png', w, 320))]);
     return res.json().data.file_token as string;
   };
-  const blobPath = (key: string) => path.join(server.dataDir, 'blobs', key.slice(0, 2), key.slice(2, 4), key);
+  const blobPath = (key: string) => path.join(server.dataDir, 'blobs', key.slice(0, 2), key);
 
   it('gc removes stale temp files and unreferenced blobs, and keeps referenced or recent ones', async () => {
     await upload(330);
