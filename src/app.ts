@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type http from 'node:http';
 import pino, { type Logger } from 'pino';
 import { TokenService } from './auth/tokens.js';
@@ -17,6 +18,8 @@ import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
+import { PackedBlobStore } from './storage/packed-blob-store.js';
+import { TieredBlobStore } from './storage/tiered-blob-store.js';
 
 export interface AppDeps {
   log?: Logger;
@@ -46,8 +49,11 @@ export function createMetaStore(config: MetaStoreConfig): MetaStore {
 
 export function createBlobStore(config: BlobStoreConfig): BlobStore {
   switch (config.kind) {
-    case 'fs':
-      return new FsBlobStore(config.root);
+    case 'fs': {
+      const files = new FsBlobStore(config.root);
+      if (config.packMaxBytes === 0) return files;
+      return new TieredBlobStore(files, new PackedBlobStore(path.join(config.root, 'packed.sqlite')), config.packMaxBytes);
+    }
   }
 }
 

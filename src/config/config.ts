@@ -32,7 +32,11 @@ export interface HttpTimeoutsConfig {
   shutdownGraceMs: number;
 }
 
-export type BlobStoreConfig = { kind: 'fs'; root: string };
+/** Files under `root`; blobs up to `packMaxBytes` packed into `root/packed.sqlite` (0: never). */
+export type BlobStoreConfig = { kind: 'fs'; root: string; packMaxBytes: number };
+
+/** Most Lingo entry images are well under this; above it a file's own fsync costs little extra. */
+export const defaultPackMaxBytes = 256 * 1024;
 export type MetaStoreConfig = { kind: 'sqlite'; path: string };
 
 export const defaultRateLimit: RateLimitConfig = { perSecond: 50, perMinute: 1000 };
@@ -109,7 +113,7 @@ export function buildConfig(input: ConfigInput): Readonly<ServerConfig> {
       perMinute: integerIn('rate limit per minute', input.rateLimitPerMinute ?? defaultRateLimit.perMinute, 0, 1e9),
     },
     http: httpTimeouts(input),
-    blobStore: { kind: 'fs', root: path.join(dataDir, 'blobs') },
+    blobStore: { kind: 'fs', root: path.join(dataDir, 'blobs'), packMaxBytes: defaultPackMaxBytes },
     metaStore: { kind: 'sqlite', path: path.join(dataDir, 'lingo.sqlite') },
   };
   return deepFreeze(config);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AppRow, FileRow, MetaStore, TokenRow } from './meta-store.js';
-import { SqliteFileWriter } from './sqlite-file-writer.js';
+import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 const insertFileSql = `INSERT INTO files (file_token, tenant_key, app_id, name, blob_key, size_bytes, sha256, format, mime, width, height, created_at_ms)
@@ -50,7 +50,7 @@ interface FileRecord {
 export class SqliteMetaStore implements MetaStore {
   private readonly db: Database.Database;
   private readonly stmts;
-  private readonly fileWriter: SqliteFileWriter;
+  private readonly fileWriter: SqliteBatchWriter;
 
   constructor(file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -81,7 +81,7 @@ export class SqliteMetaStore implements MetaStore {
       blobReferenced: this.db.prepare('SELECT 1 FROM files WHERE blob_key = ? LIMIT 1'),
       ping: this.db.prepare('SELECT 1'),
     };
-    this.fileWriter = new SqliteFileWriter(file, insertFileSql);
+    this.fileWriter = new SqliteBatchWriter(file, insertFileSql);
   }
 
   private migrate(): void {
@@ -145,7 +145,7 @@ export class SqliteMetaStore implements MetaStore {
     return r && toToken(r);
   }
 
-  /** Durable when it resolves; inserted by the group-commit writer (see sqlite-file-writer.ts). */
+  /** Durable when it resolves; inserted by the group-commit writer (see sqlite/batch-writer.ts). */
   async insertFile(row: FileRow): Promise<'ok' | 'duplicate'> {
     return this.fileWriter.insert({
       file_token: row.fileToken,

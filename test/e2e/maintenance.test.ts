@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fsck } from '../../src/maintenance/fsck.js';
 import { gc } from '../../src/maintenance/gc.js';
-import { makeImage } from '../fixtures/images.js';
+import { makeImage, padTo } from '../fixtures/images.js';
 import { filePart, namePart, rawUpload } from '../helpers/http.js';
 import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
 
@@ -17,8 +17,9 @@ describe('fsck and gc', () => {
   });
   afterAll(() => server.close());
 
-  const upload = async (w: number) => {
-    const res = await rawUpload(server.baseUrl, token, [namePart('f.png'), filePart(await makeImage('png', w, 320))]);
+  /** `bytes` past 256 KiB puts the blob in a file; smaller ones are packed. */
+  const upload = async (w: number, bytes = 0) => {
+    const res = await rawUpload(server.baseUrl, token, [namePart('f.png'), filePart(bytes ? padTo(await makeImage('png', w, 320), bytes) : await makeImage('png', w, 320))]);
     return res.json().data.file_token as string;
   };
   const blobPath = (key: string) => path.join(server.dataDir, 'blobs', key.slice(0, 2), key);
@@ -41,12 +42,12 @@ describe('fsck and gc', () => {
 
   it('fsck reports a missing blob and a corrupted blob', async () => {
     expect((await fsck(server.app.meta, server.app.blobs)).problems).toEqual([]);
-    const t1 = await upload(340);
-    const t2 = await upload(350);
+    const t1 = await upload(340); // packed
+    const t2 = await upload(350, 300 * 1024); // a file
     const tenant = (await server.app.meta.findApp((await server.app.meta.listApps())[0]!.appId))!.tenantKey;
     const r1 = (await server.app.meta.findFile(tenant, t1))!;
     const r2 = (await server.app.meta.findFile(tenant, t2))!;
-    fs.rmSync(blobPath(r1.blobKey));
+    await server.app.blobs.delete(r1.blobKey);
     const bytes = fs.readFileSync(blobPath(r2.blobKey));
     bytes[100] = bytes[100]! ^ 0xff;
     fs.writeFileSync(blobPath(r2.blobKey), bytes);

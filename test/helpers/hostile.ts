@@ -22,9 +22,11 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
 /** No temp file, and no blob that no row references. Cleanup after an abort is async: polled. */
 export async function expectNoLeftovers(server: TestServer, timeoutMs = 3000): Promise<void> {
   await eventually(async () => {
-    const { temp, blobs } = storedFiles(server.dataDir);
-    expect(temp, 'temp files left behind').toEqual([]);
-    for (const blob of blobs) expect(await server.app.meta.isBlobReferenced(blob.slice(-64)), `unreferenced blob ${blob}`).toBe(true);
+    expect(storedFiles(server.dataDir).temp, 'temp files left behind').toEqual([]);
+    // Both tiers: packed small blobs and blob files.
+    for await (const { key } of server.app.blobs.keys()) {
+      expect(await server.app.meta.isBlobReferenced(key), `unreferenced blob ${key}`).toBe(true);
+    }
   }, timeoutMs);
 }
 

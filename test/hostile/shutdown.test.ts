@@ -75,7 +75,8 @@ describe('graceful shutdown (what SIGTERM runs: app.close())', () => {
     const { body, contentType } = multipart([namePart('too-slow.png'), filePart(await distinctImage(2 * MiB))]);
     const conn = await connect(server.port);
     await conn.write(uploadHead(token, contentType, body.length));
-    await conn.write(body.subarray(0, 256 * 1024));
+    // Past the packed-blob limit (256 KiB), so the file streams to a temp file.
+    await conn.write(body.subarray(0, 512 * 1024));
     await eventually(() => expect(storedFiles(server.dataDir).temp.length).toBeGreaterThan(0));
 
     const started = Date.now();

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** A file row as the INSERT statement's named parameters. */
-export type FileRecord = Record<string, string | number>;
+/** One row as the INSERT statement's named parameters. */
+export type BatchRecord = Record<string, string | number | Uint8Array>;
 export type InsertOutcome = 'ok' | 'duplicate';
 
 /**
@@ -30,18 +30,19 @@ parentPort.on('message', ({ rows }) => {
 `;
 
 interface Pending {
-  record: FileRecord;
+  record: BatchRecord;
   resolve: (outcome: InsertOutcome) => void;
   reject: (err: Error) => void;
 }
 
 /**
- * Group commit off the event loop. better-sqlite3 commits synchronously, and a durable commit
- * waits for an fsync: on the main thread that stalls every request. Here a worker thread owns a
- * write connection; rows that arrive while a commit is in flight wait and go together in the next
- * transaction, so one fsync covers many uploads. A caller is answered only after its commit.
+ * Group commit off the event loop, for one INSERT statement (file rows, small blobs).
+ * better-sqlite3 commits synchronously, and a durable commit waits for an fsync: on the main
+ * thread that stalls every request. Here a worker thread owns a write connection; rows that
+ * arrive while a commit is in flight wait and go together in the next transaction, so one fsync
+ * covers many uploads. A caller is answered only after its commit. The table must exist.
  */
-export class SqliteFileWriter {
+export class SqliteBatchWriter {
   private worker: Worker | undefined;
   private queue: Pending[] = [];
   private inFlight: Pending[] | undefined;
@@ -52,7 +53,7 @@ export class SqliteFileWriter {
     private readonly sql: string,
   ) {}
 
-  insert(record: FileRecord): Promise<InsertOutcome> {
+  insert(record: BatchRecord): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       if (!this.inFlight) this.sendBatch();
@@ -83,21 +84,21 @@ export class SqliteFileWriter {
     this.inFlight = undefined;
     if (result.outcomes) batch.forEach((p, i) => p.resolve(result.outcomes![i]!));
     else {
-      const err = Object.assign(new Error(result.error?.message ?? 'file row insert failed'), { code: result.error?.code });
+      const err = Object.assign(new Error(result.error?.message ?? 'batched insert failed'), { code: result.error?.code });
       for (const p of batch) p.reject(err);
     }
     this.sendBatch();
   }
 
-  /** Started on first use (CLI commands never insert files); restarted if it ever dies. */
+  /** Started on first use (CLI commands never insert); restarted if it ever dies. */
   private workerOrStart(): Worker {
     if (this.worker) return this.worker;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, sql: this.sql } });
-    worker.on('message', (m: Parameters<SqliteFileWriter['settle']>[0]) => this.settle(m));
+    worker.on('message', (m: Parameters<SqliteBatchWriter['settle']>[0]) => this.settle(m));
     worker.on('error', (err) => {
       if (this.worker === worker) this.worker = undefined;
-      this.settle({ error: { message: `file row writer failed: ${err.message}` } });
+      this.settle({ error: { message: `batch writer failed: ${err.message}` } });
     });
     worker.unref();
     this.worker = worker;

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { BlobListing, BlobStore, ByteRange, PutResult } from './blob-store.js';
+import type { FsBlobStore } from './fs-blob-store.js';
+import type { PackedBlobStore } from './packed-blob-store.js';
+
+/**
+ * Blobs up to `packMaxBytes` go to the packed store (group-committed), larger ones to files.
+ * A blob's size is known only at its end, so the first `packMaxBytes` are held in memory; past
+ * that they are replayed into the file store, which then streams the rest. Keys are the same
+ * SHA-256 in both tiers, so callers never know where a blob lives.
+ */
+export class TieredBlobStore implements BlobStore {
+  constructor(
+    private readonly files: FsBlobStore,
+    private readonly packed: PackedBlobStore,
+    private readonly packMaxBytes: number,
+  ) {}
+
+  async put(source: Readable): Promise<PutResult> {
+    const iterator = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      head.push(next.value);
+      headBytes += next.value.length;
+      if (headBytes > this.packMaxBytes) return this.files.put(Readable.from(replay(head, iterator)));
+    }
+    const bytes = Buffer.concat(head, headBytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const { created } = await this.packed.put(sha256, bytes);
+    return { key: sha256, sizeBytes: bytes.length, sha256, created };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    return this.packed.read(key, range) ?? this.files.get(key, range);
+  }
+
+  async delete(key: string): Promise<void> {
+    await Promise.all([this.packed.delete(key), this.files.delete(key)]);
+  }
+
+  async *keys(): AsyncIterable<BlobListing> {
+    yield* this.packed.keys();
+    yield* this.files.keys();
+  }
+
+  sweepTemp(olderThanMs: number): Promise<number> {
+    return this.files.sweepTemp(olderThanMs);
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all([this.packed.ping(), this.files.ping()]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.packed.close(), this.files.close()]);
+  }
+}
+
+async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
