@@ -52,7 +52,36 @@ export function sendNotFound(ctx: RequestContext): void {
  * must not make us read the rest: close the connection instead of draining it.
  */
 function closeIfBodyUnread(ctx: RequestContext): void {
-  if (!ctx.req.complete) ctx.res.shouldKeepAlive = false;
+  if (ctx.req.complete) return;
+  ctx.res.shouldKeepAlive = false;
+  lingerBeforeClose(ctx);
+}
+
+/** How long, and how many more body bytes, we accept after an early answer before closing. */
+const lingerMs = 2000;
+const lingerMaxBytes = 8 * 1024 * 1024;
+
+/**
+ * Lingering close, as nginx does it. If we closed at once, the client would still be sending the
+ * body, our kernel would answer that data with a reset, and the reset can destroy our answer in
+ * the client's buffers before it is read. So once the answer is written (Node then calls
+ * destroySoon) we send FIN, discard what still arrives for a bounded time and size, then close.
+ */
+function lingerBeforeClose(ctx: RequestContext): void {
+  const socket = ctx.req.socket as RequestContext['req']['socket'] & { destroySoon?: () => void };
+  socket.destroySoon = () => {
+    socket.end();
+    let discarded = 0;
+    const close = (): void => void socket.destroy();
+    const timer = setTimeout(close, lingerMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    ctx.req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > lingerMaxBytes) close();
+    });
+    ctx.req.resume();
+  };
 }
 
 function troubleshooterFor(code: number, logId: string): string {

@@ -29,6 +29,22 @@ parentPort.on('message', ({ rows }) => {
 });
 `;
 
+/**
+ * Byte values that own their whole ArrayBuffer are moved to the worker, not copied (a small blob
+ * would otherwise be cloned once more). The caller must not touch such bytes after insert().
+ */
+function transferables(batch: Pending[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const { record } of batch) {
+    for (const v of Object.values(record)) {
+      if (v instanceof Uint8Array && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.buffer instanceof ArrayBuffer) {
+        out.add(v.buffer);
+      }
+    }
+  }
+  return [...out];
+}
+
 interface Pending {
   record: BatchRecord;
   resolve: (outcome: InsertOutcome) => void;
@@ -76,7 +92,7 @@ export class SqliteBatchWriter {
       return;
     }
     this.inFlight = batch;
-    this.workerOrStart().postMessage({ rows: batch.map((p) => p.record) });
+    this.workerOrStart().postMessage({ rows: batch.map((p) => p.record) }, transferables(batch));
   }
 
   private settle(result: { outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }): void {

@@ -36,7 +36,7 @@ export class PackedBlobStore {
     };
   }
 
-  /** Durable when it resolves; `created` is false when these bytes were already stored. */
+  /** Durable when it resolves; `created` is false when these bytes were already stored. `bytes` may be moved to the writer thread: do not use it afterwards. */
   async put(key: string, bytes: Buffer): Promise<{ created: boolean }> {
     assertBlobKey(key);
     const outcome = await this.writer.insert({ key, bytes, touched_at_ms: Date.now() });

@@ -30,8 +30,9 @@ export class TieredBlobStore implements BlobStore {
     }
     const bytes = Buffer.concat(head, headBytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // put() moves `bytes` to the writer thread: headBytes, not bytes.length, from here on.
     const { created } = await this.packed.put(sha256, bytes);
-    return { key: sha256, sizeBytes: bytes.length, sha256, created };
+    return { key: sha256, sizeBytes: headBytes, sha256, created };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
