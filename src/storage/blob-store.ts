@@ -5,9 +5,10 @@ export interface BlobStore {
   /**
    * Consume `source` to its end and make it durable under its content address. If the source
    * errors (a validation failure mid-stream, a vanished client), nothing is left behind.
-   * `created` is false when identical bytes were already stored.
+   * `created` is false when identical bytes were already stored. Any async iterable of chunks
+   * will do (a Readable is one); the store pulls one chunk at a time, which is its backpressure.
    */
-  put(source: Readable): Promise<PutResult>;
+  put(source: AsyncIterable<Buffer>): Promise<PutResult>;
   /** The bytes of a blob, or of an inclusive byte range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the blob; a missing blob is not an error. */

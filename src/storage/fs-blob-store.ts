@@ -14,7 +14,7 @@ import {
 
 const tempSuffix = '.part';
 /** Bytes gathered before one writev: large enough to amortise the syscall, small enough to hold 64 uploads. */
-const writeBatchBytes = 256 * 1024;
+const writeBatchBytes = 128 * 1024;
 
 /**
  * Blobs as files under `root/ab/<sha256>` (256 shards, as git does: few enough that each exists
@@ -32,7 +32,7 @@ export class FsBlobStore implements BlobStore {
     fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
-  async put(source: Readable): Promise<PutResult> {
+  async put(source: AsyncIterable<Buffer>): Promise<PutResult> {
     const tmp = path.join(this.tmpDir, randomBytes(16).toString('hex') + tempSuffix);
     const hash = createHash('sha256');
     let sizeBytes = 0;
@@ -44,7 +44,7 @@ export class FsBlobStore implements BlobStore {
         let batch: Buffer[] = [];
         let batchBytes = 0;
         let writing: Promise<void> = Promise.resolve();
-        for await (const chunk of source as AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
           hash.update(chunk);
           sizeBytes += chunk.length;
           batch.push(chunk);
