@@ -30,11 +30,12 @@ export class FileService {
     private readonly blobs: BlobStore,
   ) {}
 
-  async stage(source: Readable): Promise<StagedImage> {
+  /** `atLeastBytes`: a lower bound on the file's size when the request says so (Content-Length). */
+  async stage(source: Readable, atLeastBytes = 0): Promise<StagedImage> {
     const validator = new ValidatingStream();
     // pipeline() carries a client abort on `source` into the validator, which the store sees.
     pipeline(source, validator, () => {});
-    const blob = await this.blobs.put(validator);
+    const blob = await this.blobs.put(validator, { atLeastBytes });
     this.staged.set(blob.key, (this.staged.get(blob.key) ?? 0) + 1);
     return { blob, image: validator.info! };
   }

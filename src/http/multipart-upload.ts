@@ -97,7 +97,8 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
         );
       } else if (field === 'file' && staging === undefined) {
         fileStream = stream;
-        staging = files.stage(stream);
+        // The body minus its framing bounds the file from below; chunked bodies give no bound.
+        staging = files.stage(stream, declared === undefined ? 0 : Math.max(0, Number(declared) - multipartOverheadBytes));
         staging.catch(fail);
       } else {
         stream.resume();

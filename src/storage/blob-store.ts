@@ -8,7 +8,7 @@ export interface BlobStore {
    * `created` is false when identical bytes were already stored. Any async iterable of chunks
    * will do (a Readable is one); the store pulls one chunk at a time, which is its backpressure.
    */
-  put(source: AsyncIterable<Buffer>): Promise<PutResult>;
+  put(source: AsyncIterable<Buffer>, hint?: PutHint): Promise<PutResult>;
   /** The bytes of a blob, or of an inclusive byte range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the blob; a missing blob is not an error. */
@@ -19,6 +19,11 @@ export interface BlobStore {
   sweepTemp(olderThanMs: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PutHint {
+  /** A lower bound on the size, when known in advance (from Content-Length): lets a store pick its tier without buffering. */
+  atLeastBytes?: number;
 }
 
 export interface PutResult {

@@ -14,7 +14,7 @@ import {
 
 const tempSuffix = '.part';
 /** Bytes gathered before one writev: large enough to amortise the syscall, small enough to hold 64 uploads. */
-const writeBatchBytes = 128 * 1024;
+const writeBatchBytes = 64 * 1024;
 
 /**
  * Blobs as files under `root/ab/<sha256>` (256 shards, as git does: few enough that each exists

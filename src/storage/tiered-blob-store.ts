@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BlobListing, BlobStore, ByteRange, PutResult } from './blob-store.js';
+import type { BlobListing, BlobStore, ByteRange, PutHint, PutResult } from './blob-store.js';
 import type { FsBlobStore } from './fs-blob-store.js';
 import type { PackedBlobStore } from './packed-blob-store.js';
 
@@ -17,7 +17,9 @@ export class TieredBlobStore implements BlobStore {
     private readonly packMaxBytes: number,
   ) {}
 
-  async put(source: AsyncIterable<Buffer>): Promise<PutResult> {
+  async put(source: AsyncIterable<Buffer>, hint: PutHint = {}): Promise<PutResult> {
+    // Known to be large (Content-Length): straight to a file, no head held in memory.
+    if ((hint.atLeastBytes ?? 0) > this.packMaxBytes) return this.files.put(source);
     const iterator = source[Symbol.asyncIterator]();
     const head: Buffer[] = [];
     let headBytes = 0;

@@ -88,6 +88,13 @@ describe.each(backends)('BlobStore contract: %s', (_name, create) => {
     expect((await read(b.key)).length).toBe(200_000);
   });
 
+  it('a size hint never changes what is stored or read back', async () => {
+    const bytes = Buffer.from('h'.repeat(5000));
+    const r = await store.put(Readable.from([bytes]), { atLeastBytes: 10 * 1024 * 1024 });
+    expect((await read(r.key)).equals(bytes)).toBe(true);
+    expect(r.sizeBytes).toBe(5000);
+  });
+
   it('gc can delete while it iterates keys', async () => {
     for (let i = 0; i < 30; i++) await store.put(Readable.from([Buffer.from(`k${i}`)]));
     let n = 0;
