@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AppRow, FileRow, MetaStore, TokenRow } from './meta-store.js';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
+import { openSqlite } from '../sqlite/open.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
 const insertFileSql = `INSERT INTO files (file_token, tenant_key, app_id, name, blob_key, size_bytes, sha256, format, mime, width, height, created_at_ms)
@@ -53,11 +52,7 @@ export class SqliteMetaStore implements MetaStore {
   private readonly fileWriter: SqliteBatchWriter;
 
   constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(file);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.stmts = {

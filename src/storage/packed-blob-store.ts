@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
+import { openSqlite } from '../sqlite/open.js';
 import { assertBlobKey, BlobNotFoundError, type BlobListing, type ByteRange } from './blob-store.js';
 
 const insertSql = 'INSERT INTO blobs (key, bytes, touched_at_ms) VALUES (@key, @bytes, @touched_at_ms)';
@@ -18,11 +17,7 @@ export class PackedBlobStore {
   private readonly stmts;
 
   constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(file);
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, bytes BLOB NOT NULL, touched_at_ms INTEGER NOT NULL) WITHOUT ROWID',
     );
