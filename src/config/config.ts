@@ -55,6 +55,7 @@ export interface ConfigInput {
   logLevel?: string | undefined;
   rateLimitPerSecond?: string | number | undefined;
   rateLimitPerMinute?: string | number | undefined;
+  packMaxBytes?: string | number | undefined;
   /** HTTP timeouts (ms), for tests and embedders; the defaults suit production. */
   headersTimeoutMs?: string | number | undefined;
   idleTimeoutMs?: string | number | undefined;
@@ -71,6 +72,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
     logLevel: env.LINGO_LOG_LEVEL,
     rateLimitPerSecond: env.LINGO_RATE_LIMIT_PER_SECOND,
     rateLimitPerMinute: env.LINGO_RATE_LIMIT_PER_MINUTE,
+    packMaxBytes: env.LINGO_PACK_MAX_BYTES,
     headersTimeoutMs: env.LINGO_HEADERS_TIMEOUT_MS,
     idleTimeoutMs: env.LINGO_IDLE_TIMEOUT_MS,
     requestTimeoutMs: env.LINGO_REQUEST_TIMEOUT_MS,
@@ -113,7 +115,11 @@ export function buildConfig(input: ConfigInput): Readonly<ServerConfig> {
       perMinute: integerIn('rate limit per minute', input.rateLimitPerMinute ?? defaultRateLimit.perMinute, 0, 1e9),
     },
     http: httpTimeouts(input),
-    blobStore: { kind: 'fs', root: path.join(dataDir, 'blobs'), packMaxBytes: defaultPackMaxBytes },
+    blobStore: {
+      kind: 'fs',
+      root: path.join(dataDir, 'blobs'),
+      packMaxBytes: integerIn('pack max bytes', input.packMaxBytes ?? defaultPackMaxBytes, 0, 1024 * 1024),
+    },
     metaStore: { kind: 'sqlite', path: path.join(dataDir, 'lingo.sqlite') },
   };
   return deepFreeze(config);

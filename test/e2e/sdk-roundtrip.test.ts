@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Readable } from 'node:stream';
 import { allFormats, makeImage } from '../fixtures/images.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
 
 const mimes = {
   png: 'image/png',
@@ -19,13 +19,17 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-describe('official Node SDK: upload then download, every format', () => {
+// Both blob layouts: small images packed in SQLite (the default), and every blob a file.
+describe.each([
+  ['packed small blobs', {}],
+  ['every blob a file', { packMaxBytes: 0 }],
+])('official Node SDK: upload then download, every format (%s)', (_layout, storage) => {
   let server: TestServer;
   let client: lark.Client;
   let userToken: string;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer(storage);
     const creds = await server.newApp();
     client = server.sdk(creds);
     userToken = await server.userToken(creds, ['baike:entity']);
@@ -66,6 +70,8 @@ describe('official Node SDK: upload then download, every format', () => {
     const rowA = await server.app.meta.findFile((await server.app.meta.listApps())[0]!.tenantKey, a!.file_token!);
     const rowB = await server.app.meta.findFile(rowA!.tenantKey, b!.file_token!);
     expect(rowA!.blobKey).toBe(rowB!.blobKey);
+    const asFile = storedFiles(server.dataDir).blobs.some((f) => f.endsWith(rowA!.blobKey));
+    expect(asFile).toBe('packMaxBytes' in storage);
   });
 
   it('accepts a file sent as a stream with its real basename', async () => {
