@@ -22,6 +22,8 @@ export interface StagedImage {
 export class FileService {
   /** Blob keys that an upload in this process has staged but not yet committed or discarded. */
   private readonly staged = new Map<string, number>();
+  /** Deletions of discarded blobs under way; a new upload of the same bytes waits for them. */
+  private readonly deleting = new Map<string, Promise<void>>();
   /** File rows never change once written, so a hot file is served without a database read. */
   private readonly recentRows = new Map<string, FileRow>();
 
@@ -35,9 +37,21 @@ export class FileService {
     const validator = new ValidatingStream();
     // pipeline() carries a client abort on `source` into the validator, which the store sees.
     pipeline(source, validator, () => {});
-    const blob = await this.blobs.put(validator, { atLeastBytes });
-    this.staged.set(blob.key, (this.staged.get(blob.key) ?? 0) + 1);
-    return { blob, image: validator.info! };
+    let claimed: string | undefined;
+    // The key is claimed before the blob is published, and publishing waits for any deletion of
+    // the same key under way: a discard can never remove a blob we are about to be told exists.
+    const beforePublish = async (key: string): Promise<void> => {
+      claimed = key;
+      this.staged.set(key, (this.staged.get(key) ?? 0) + 1);
+      await this.deleting.get(key);
+    };
+    try {
+      const blob = await this.blobs.put(validator, { atLeastBytes, beforePublish });
+      return { blob, image: validator.info! };
+    } catch (err) {
+      if (claimed) this.release(claimed);
+      throw err;
+    }
   }
 
   async commit(principal: Principal, name: string, staged: StagedImage): Promise<string> {
@@ -56,11 +70,22 @@ export class FileService {
     }
   }
 
+  /**
+   * Gives a staged blob up. Removes it if we created it, no other upload holds its key and no
+   * row references it. Never throws: a blob that cannot be removed now is left for gc, and the
+   * caller's own error (a 400, a failed commit) is what the client must see.
+   */
   async discard(staged: StagedImage): Promise<void> {
-    const lastHolder = this.release(staged.blob.key);
+    const key = staged.blob.key;
+    const lastHolder = this.release(key);
     if (!staged.blob.created || !lastHolder) return;
-    if (await this.meta.isBlobReferenced(staged.blob.key).catch(() => true)) return;
-    await this.blobs.delete(staged.blob.key);
+    if (await this.meta.isBlobReferenced(key).catch(() => true)) return;
+    // Another upload may have claimed the key while we asked the database.
+    if (this.staged.has(key) || this.deleting.has(key)) return;
+    const deletion = this.blobs.delete(key).catch(() => {});
+    this.deleting.set(key, deletion);
+    await deletion;
+    this.deleting.delete(key);
   }
 
   async find(principal: Principal, fileToken: string): Promise<FileRow> {

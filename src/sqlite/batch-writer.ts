@@ -92,7 +92,12 @@ export class SqliteBatchWriter {
       return;
     }
     this.inFlight = batch;
-    this.workerOrStart().postMessage({ rows: batch.map((p) => p.record) }, transferables(batch));
+    try {
+      this.workerOrStart().postMessage({ rows: batch.map((p) => p.record) }, transferables(batch));
+    } catch (err) {
+      // A record that cannot be sent (or a worker that cannot start) fails its batch, not the process.
+      this.settle({ error: { message: `batch writer: ${(err as Error).message}` } });
+    }
   }
 
   private settle(result: { outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }): void {
@@ -112,10 +117,15 @@ export class SqliteBatchWriter {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, sql: this.sql } });
     worker.on('message', (m: Parameters<SqliteBatchWriter['settle']>[0]) => this.settle(m));
-    worker.on('error', (err) => {
-      if (this.worker === worker) this.worker = undefined;
-      this.settle({ error: { message: `batch writer failed: ${err.message}` } });
-    });
+    // A dead worker fails the batch it held (the next insert starts a new one): nothing waits forever.
+    const died = (why: string): void => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (this.inFlight) this.settle({ error: { message: `batch writer failed: ${why}` } });
+    };
+    worker.on('error', (err) => died(err.message));
+    worker.on('messageerror', (err) => died(err.message));
+    worker.on('exit', (code) => died(`worker exited with code ${code}`));
     worker.unref();
     this.worker = worker;
     return worker;

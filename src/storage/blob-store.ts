@@ -8,7 +8,7 @@ export interface BlobStore {
    * `created` is false when identical bytes were already stored. Any async iterable of chunks
    * will do (a Readable is one); the store pulls one chunk at a time, which is its backpressure.
    */
-  put(source: AsyncIterable<Buffer>, hint?: PutHint): Promise<PutResult>;
+  put(source: AsyncIterable<Buffer>, options?: PutOptions): Promise<PutResult>;
   /** The bytes of a blob, or of an inclusive byte range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the blob; a missing blob is not an error. */
@@ -21,9 +21,15 @@ export interface BlobStore {
   close(): Promise<void>;
 }
 
-export interface PutHint {
+export interface PutOptions {
   /** A lower bound on the size, when known in advance (from Content-Length): lets a store pick its tier without buffering. */
   atLeastBytes?: number;
+  /**
+   * Called with the key once the bytes are complete and hashed, before the blob is published
+   * (linked or inserted); publishing waits for it. Lets the caller claim the key first, so no
+   * cleanup can delete a blob this put is about to be told is already stored.
+   */
+  beforePublish?: (key: string) => Promise<void>;
 }
 
 export interface PutResult {

@@ -9,6 +9,7 @@ import {
   type BlobListing,
   type BlobStore,
   type ByteRange,
+  type PutOptions,
   type PutResult,
 } from './blob-store.js';
 
@@ -32,7 +33,7 @@ export class FsBlobStore implements BlobStore {
     fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
-  async put(source: AsyncIterable<Buffer>): Promise<PutResult> {
+  async put(source: AsyncIterable<Buffer>, options: PutOptions = {}): Promise<PutResult> {
     const tmp = path.join(this.tmpDir, randomBytes(16).toString('hex') + tempSuffix);
     const hash = createHash('sha256');
     let sizeBytes = 0;
@@ -52,6 +53,9 @@ export class FsBlobStore implements BlobStore {
           if (batchBytes >= writeBatchBytes) {
             await writing;
             writing = writeAll(fh, batch);
+            // Awaited at the next batch or the end; until then a failure (ENOSPC) must not count
+            // as an unhandled rejection, which would take the whole process down.
+            writing.catch(() => {});
             batch = [];
             batchBytes = 0;
           }
@@ -64,6 +68,7 @@ export class FsBlobStore implements BlobStore {
         await fh.close();
       }
       const sha256 = hash.digest('hex');
+      await options.beforePublish?.(sha256);
       const final = this.pathOf(sha256);
       const dir = path.dirname(final);
       await this.ensureDir(dir);
@@ -83,6 +88,8 @@ export class FsBlobStore implements BlobStore {
         // A fresh mtime puts the shared blob inside gc's grace period until our row lands.
         const now = new Date();
         await fsp.utimes(final, now, now);
+        // Whoever linked it may still be syncing the directory: our token must wait for that too.
+        await this.dirSync.sync(dir);
       }
       return { key: sha256, sizeBytes, sha256, created };
     } catch (err) {

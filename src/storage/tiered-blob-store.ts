@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BlobListing, BlobStore, ByteRange, PutHint, PutResult } from './blob-store.js';
+import type { BlobListing, BlobStore, ByteRange, PutOptions, PutResult } from './blob-store.js';
 import type { FsBlobStore } from './fs-blob-store.js';
 import type { PackedBlobStore } from './packed-blob-store.js';
 
@@ -17,9 +17,9 @@ export class TieredBlobStore implements BlobStore {
     private readonly packMaxBytes: number,
   ) {}
 
-  async put(source: AsyncIterable<Buffer>, hint: PutHint = {}): Promise<PutResult> {
+  async put(source: AsyncIterable<Buffer>, options: PutOptions = {}): Promise<PutResult> {
     // Known to be large (Content-Length): straight to a file, no head held in memory.
-    if ((hint.atLeastBytes ?? 0) > this.packMaxBytes) return this.files.put(source);
+    if ((options.atLeastBytes ?? 0) > this.packMaxBytes) return this.files.put(source, options);
     const iterator = source[Symbol.asyncIterator]();
     const head: Buffer[] = [];
     let headBytes = 0;
@@ -29,10 +29,11 @@ export class TieredBlobStore implements BlobStore {
       head.push(next.value);
       headBytes += next.value.length;
       // Handed over as a bare async iterator: a Readable in between would buffer ~1 MB more per upload.
-      if (headBytes > this.packMaxBytes) return this.files.put(replay(head, iterator));
+      if (headBytes > this.packMaxBytes) return this.files.put(replay(head, iterator), options);
     }
     const bytes = Buffer.concat(head, headBytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await options.beforePublish?.(sha256);
     // put() moves `bytes` to the writer thread: headBytes, not bytes.length, from here on.
     const { created } = await this.packed.put(sha256, bytes);
     return { key: sha256, sizeBytes: headBytes, sha256, created };
