@@ -82,7 +82,10 @@ export class FileService {
     if (await this.meta.isBlobReferenced(key).catch(() => true)) return;
     // Another upload may have claimed the key while we asked the database.
     if (this.staged.has(key) || this.deleting.has(key)) return;
-    const deletion = this.blobs.delete(key).catch(() => {});
+    const deletion = this.blobs.delete(key).then(
+      () => {},
+      () => {},
+    );
     this.deleting.set(key, deletion);
     await deletion;
     this.deleting.delete(key);

@@ -22,8 +22,9 @@ export async function gc(meta: MetaStore, blobs: BlobStore, graceMs = defaultGcG
       report.blobsKept++;
       continue;
     }
-    await blobs.delete(key);
-    report.blobsRemoved++;
+    // Conditional: an upload that re-stored the same bytes since we listed them keeps the blob.
+    if (await blobs.delete(key, { unlessTouchedSinceMs: now - graceMs })) report.blobsRemoved++;
+    else report.blobsKept++;
   }
   return report;
 }

@@ -18,11 +18,18 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 const insert = db.prepare(workerData.sql);
+const onDuplicate = workerData.onDuplicateSql ? db.prepare(workerData.onDuplicateSql) : null;
 const unique = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
-const insertAll = db.transaction((rows) => rows.map((row) => {
+const insertOne = (row) => {
   try { insert.run(row); return 'ok'; }
-  catch (err) { if (unique.has(err.code)) return 'duplicate'; throw err; }
-}));
+  catch (err) {
+    if (!unique.has(err.code)) throw err;
+    if (!onDuplicate || onDuplicate.run(row).changes > 0) return 'duplicate';
+    insert.run(row); // the existing row vanished in between (gc): ours takes its place
+    return 'ok';
+  }
+};
+const insertAll = db.transaction((rows) => rows.map(insertOne));
 parentPort.on('message', ({ rows }) => {
   try { parentPort.postMessage({ outcomes: insertAll(rows) }); }
   catch (err) { parentPort.postMessage({ error: { message: String(err && err.message), code: err && err.code } }); }
@@ -64,9 +71,14 @@ export class SqliteBatchWriter {
   private inFlight: Pending[] | undefined;
   private idle: (() => void) | undefined;
 
+  /**
+   * `onDuplicateSql`, if given, runs in the same transaction when the INSERT meets an existing
+   * key (e.g. to refresh its age); if it changes no row, the INSERT is retried.
+   */
   constructor(
     private readonly file: string,
     private readonly sql: string,
+    private readonly onDuplicateSql?: string,
   ) {}
 
   insert(record: BatchRecord): Promise<InsertOutcome> {
@@ -115,7 +127,7 @@ export class SqliteBatchWriter {
   private workerOrStart(): Worker {
     if (this.worker) return this.worker;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, sql: this.sql } });
+    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql } });
     worker.on('message', (m: Parameters<SqliteBatchWriter['settle']>[0]) => this.settle(m));
     // A dead worker fails the batch it held (the next insert starts a new one): nothing waits forever.
     const died = (why: string): void => {

@@ -11,8 +11,8 @@ export interface BlobStore {
   put(source: AsyncIterable<Buffer>, options?: PutOptions): Promise<PutResult>;
   /** The bytes of a blob, or of an inclusive byte range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
-  /** Removes the blob; a missing blob is not an error. */
-  delete(key: string): Promise<void>;
+  /** Removes the blob; returns whether it did (a missing blob is not an error). */
+  delete(key: string, options?: DeleteOptions): Promise<boolean>;
   /** Every stored key, for fsck and gc. */
   keys(): AsyncIterable<BlobListing>;
   /** Removes temp files (interrupted writes) older than the given age; returns how many. */
@@ -30,6 +30,14 @@ export interface PutOptions {
    * cleanup can delete a blob this put is about to be told is already stored.
    */
   beforePublish?: (key: string) => Promise<void>;
+}
+
+export interface DeleteOptions {
+  /**
+   * gc's condition: keep the blob if it was stored or re-stored (deduplicated) at or after this
+   * time. Checked atomically with the removal, so a concurrent upload of the same bytes wins.
+   */
+  unlessTouchedSinceMs?: number;
 }
 
 export interface PutResult {

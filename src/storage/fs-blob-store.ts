@@ -9,6 +9,7 @@ import {
   type BlobListing,
   type BlobStore,
   type ByteRange,
+  type DeleteOptions,
   type PutOptions,
   type PutResult,
 } from './blob-store.js';
@@ -74,23 +75,28 @@ export class FsBlobStore implements BlobStore {
       await this.ensureDir(dir);
       // link() publishes the blob atomically and fails if identical bytes are already stored, so
       // the common case (new content) costs no extra existence check.
-      const created = await fsp.link(tmp, final).then(
-        () => true,
-        (err: NodeJS.ErrnoException) => {
-          if (err.code === 'EEXIST') return false;
-          throw err;
-        },
-      );
-      await fsp.unlink(tmp);
-      if (created) {
-        await this.dirSync.sync(dir);
-      } else {
-        // A fresh mtime puts the shared blob inside gc's grace period until our row lands.
-        const now = new Date();
-        await fsp.utimes(final, now, now);
-        // Whoever linked it may still be syncing the directory: our token must wait for that too.
-        await this.dirSync.sync(dir);
+      let created = false;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await fsp.link(tmp, final);
+          created = true;
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+        try {
+          // Deduplicated: a fresh mtime tells gc the blob is wanted again (see delete()).
+          const now = new Date();
+          await fsp.utimes(final, now, now);
+          break;
+        } catch (err) {
+          // gc moved it away between our link and now: publish our own copy after all.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
+        }
       }
+      await fsp.unlink(tmp);
+      // For a dedup too: whoever linked it may still be syncing the directory.
+      await this.dirSync.sync(dir);
       return { key: sha256, sizeBytes, sha256, created };
     } catch (err) {
       await fsp.rm(tmp, { force: true });
@@ -110,9 +116,31 @@ export class FsBlobStore implements BlobStore {
     return fh.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     assertBlobKey(key);
-    await fsp.rm(this.pathOf(key), { force: true });
+    const final = this.pathOf(key);
+    const since = options.unlessTouchedSinceMs;
+    if (since === undefined) return removeIfPresent(final);
+    // gc: move the blob aside first. An upload deduplicating onto it from now on finds it gone
+    // and publishes its own copy; one that refreshed its age before the move is seen here, and
+    // the blob goes back. (Aside names end in .part, so a crash here leaves what gc sweeps.)
+    const aside = path.join(this.tmpDir, `${key}.${randomBytes(4).toString('hex')}.gc${tempSuffix}`);
+    try {
+      await fsp.rename(final, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+    if ((await fsp.stat(aside)).mtimeMs >= since) {
+      await fsp.link(aside, final).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err; // a new copy is already there: same bytes
+      });
+      await fsp.unlink(aside);
+      await this.dirSync.sync(path.dirname(final));
+      return false;
+    }
+    await fsp.unlink(aside);
+    return true;
   }
 
   async *keys(): AsyncIterable<BlobListing> {
@@ -191,6 +219,16 @@ class DirectorySyncer {
       });
     return running;
   }
+}
+
+async function removeIfPresent(file: string): Promise<boolean> {
+  return fsp.unlink(file).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
 }
 
 async function writeAll(fh: fsp.FileHandle, chunks: Buffer[]): Promise<void> {

@@ -2,9 +2,11 @@ import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
-import { assertBlobKey, BlobNotFoundError, type BlobListing, type ByteRange } from './blob-store.js';
+import { assertBlobKey, BlobNotFoundError, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
 
 const insertSql = 'INSERT INTO blobs (key, bytes, touched_at_ms) VALUES (@key, @bytes, @touched_at_ms)';
+/** Same bytes already stored: refresh their age in the same transaction, so gc cannot slip between. */
+const touchSql = 'UPDATE blobs SET touched_at_ms = @touched_at_ms WHERE key = @key AND @bytes IS NOT NULL';
 
 /**
  * Small blobs packed into one SQLite file. A durable file of its own costs a small upload three
@@ -21,11 +23,11 @@ export class PackedBlobStore {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, bytes BLOB NOT NULL, touched_at_ms INTEGER NOT NULL) WITHOUT ROWID',
     );
-    this.writer = new SqliteBatchWriter(file, insertSql);
+    this.writer = new SqliteBatchWriter(file, insertSql, touchSql);
     this.stmts = {
       get: this.db.prepare('SELECT bytes FROM blobs WHERE key = ?'),
-      touch: this.db.prepare('UPDATE blobs SET touched_at_ms = ? WHERE key = ?'),
       delete: this.db.prepare('DELETE FROM blobs WHERE key = ?'),
+      deleteIfIdle: this.db.prepare('DELETE FROM blobs WHERE key = ? AND touched_at_ms < ?'),
       keysAfter: this.db.prepare('SELECT key, touched_at_ms FROM blobs WHERE key > ? ORDER BY key LIMIT 1000'),
       ping: this.db.prepare('SELECT 1'),
     };
@@ -35,8 +37,6 @@ export class PackedBlobStore {
   async put(key: string, bytes: Buffer): Promise<{ created: boolean }> {
     assertBlobKey(key);
     const outcome = await this.writer.insert({ key, bytes, touched_at_ms: Date.now() });
-    // Already stored: refresh its age so gc's grace period covers it until our row lands.
-    if (outcome === 'duplicate') this.stmts.touch.run(Date.now(), key);
     return { created: outcome === 'ok' };
   }
 
@@ -54,9 +54,12 @@ export class PackedBlobStore {
     return stream;
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     assertBlobKey(key);
-    this.stmts.delete.run(key);
+    const { unlessTouchedSinceMs: since } = options;
+    // One statement: an upload that refreshed the age first wins, atomically.
+    const result = since === undefined ? this.stmts.delete.run(key) : this.stmts.deleteIfIdle.run(key, since);
+    return result.changes > 0;
   }
 
   /** Pages of keys, so that a caller may delete while it iterates (gc) and memory stays flat. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BlobListing, BlobStore, ByteRange, PutOptions, PutResult } from './blob-store.js';
+import type { BlobListing, BlobStore, ByteRange, DeleteOptions, PutOptions, PutResult } from './blob-store.js';
 import type { FsBlobStore } from './fs-blob-store.js';
 import type { PackedBlobStore } from './packed-blob-store.js';
 
@@ -43,8 +43,9 @@ export class TieredBlobStore implements BlobStore {
     return this.packed.read(key, range) ?? this.files.get(key, range);
   }
 
-  async delete(key: string): Promise<void> {
-    await Promise.all([this.packed.delete(key), this.files.delete(key)]);
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
+    const [packed, file] = await Promise.all([this.packed.delete(key, options), this.files.delete(key, options)]);
+    return packed || file;
   }
 
   async *keys(): AsyncIterable<BlobListing> {

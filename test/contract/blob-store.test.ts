@@ -95,6 +95,23 @@ describe.each(backends)('BlobStore contract: %s', (_name, create) => {
     expect(r.sizeBytes).toBe(5000);
   });
 
+  it("gc's conditional delete keeps a blob re-stored since the cutoff, and removes an idle one", async () => {
+    for (const size of [1_000, 100_000]) {
+      const bytes = Buffer.alloc(size, size % 251);
+      const first = await store.put(Readable.from([bytes]));
+      const cutoff = Date.now() + 60_000; // everything so far counts as idle
+      expect(await store.delete(first.key, { unlessTouchedSinceMs: cutoff })).toBe(true);
+      await expect(store.get(first.key)).rejects.toBeInstanceOf(BlobNotFoundError);
+      const again = await store.put(Readable.from([bytes]));
+      expect(again.created).toBe(true);
+      const earlier = Date.now() - 60_000; // stored after this: not idle
+      expect(await store.put(Readable.from([bytes]))).toMatchObject({ created: false });
+      expect(await store.delete(again.key, { unlessTouchedSinceMs: earlier })).toBe(false);
+      expect((await read(again.key)).equals(bytes)).toBe(true);
+      expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
+    }
+  });
+
   it('gc can delete while it iterates keys', async () => {
     for (let i = 0; i < 30; i++) await store.put(Readable.from([Buffer.from(`k${i}`)]));
     let n = 0;

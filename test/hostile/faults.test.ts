@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gc } from '../../src/maintenance/gc.js';
 import type { AppRow, FileRow, MetaStore, TokenRow } from '../../src/meta/meta-store.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
-import type { BlobListing, BlobStore, ByteRange, PutResult } from '../../src/storage/blob-store.js';
+import type { BlobListing, BlobStore, ByteRange, DeleteOptions, PutOptions, PutResult } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
 import { distinctImage, download, expectError, expectNoLeftovers, expectStillServes, logLinesFor, socketUpload } from '../helpers/hostile.js';
 import { filePart, namePart, request } from '../helpers/http.js';
@@ -27,8 +27,8 @@ class DiskFullBlobStore implements BlobStore {
   failAfterBytes = 64 * 1024;
   constructor(private readonly inner: BlobStore) {}
 
-  put(source: Readable): Promise<PutResult> {
-    if (!this.full) return this.inner.put(source);
+  put(source: Readable, options?: PutOptions): Promise<PutResult> {
+    if (!this.full) return this.inner.put(source, options);
     let seen = 0;
     const limit = this.failAfterBytes;
     const disk = new Transform({
@@ -39,13 +39,13 @@ class DiskFullBlobStore implements BlobStore {
       },
     });
     pipeline(source, disk, () => {});
-    return this.inner.put(disk);
+    return this.inner.put(disk, options);
   }
   get(key: string, range?: ByteRange): Promise<Readable> {
     return this.inner.get(key, range);
   }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
+  delete(key: string, options?: DeleteOptions): Promise<boolean> {
+    return this.inner.delete(key, options);
   }
   keys(): AsyncIterable<BlobListing> {
     return this.inner.keys();
