@@ -17,6 +17,8 @@ const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
+// Checkpoints run on a thread of their own (checkpointerSource), never inside a commit.
+db.pragma('wal_autocheckpoint = 0');
 const insert = db.prepare(workerData.sql);
 const onDuplicate = workerData.onDuplicateSql ? db.prepare(workerData.onDuplicateSql) : null;
 const unique = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
@@ -52,6 +54,19 @@ function transferables(batch: Pending[]): ArrayBuffer[] {
   return [...out];
 }
 
+/**
+ * Copies the WAL back into the database beside the writer. SQLite's automatic checkpoint would
+ * run inside whichever commit crosses the threshold, making that batch wait for megabytes of
+ * copying and an fsync; a PASSIVE checkpoint here never blocks the writer or readers.
+ */
+const checkpointerSource = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
+`;
+
 interface Pending {
   record: BatchRecord;
   resolve: (outcome: InsertOutcome) => void;
@@ -67,6 +82,7 @@ interface Pending {
  */
 export class SqliteBatchWriter {
   private worker: Worker | undefined;
+  private checkpointer: Worker | undefined;
   private queue: Pending[] = [];
   private inFlight: Pending[] | undefined;
   private idle: (() => void) | undefined;
@@ -93,7 +109,9 @@ export class SqliteBatchWriter {
     if (this.inFlight || this.queue.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    await Promise.all([worker?.terminate(), checkpointer?.terminate()]);
   }
 
   private sendBatch(): void {
@@ -127,7 +145,12 @@ export class SqliteBatchWriter {
   private workerOrStart(): Worker {
     if (this.worker) return this.worker;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(workerSource, { eval: true, workerData: { driver, file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql } });
+    // Small heaps: the writer holds a batch of rows (blob bytes are external memory), nothing more.
+    const worker = new Worker(workerSource, {
+      eval: true,
+      workerData: { driver, file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql },
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
     worker.on('message', (m: Parameters<SqliteBatchWriter['settle']>[0]) => this.settle(m));
     // A dead worker fails the batch it held (the next insert starts a new one): nothing waits forever.
     const died = (why: string): void => {
@@ -140,6 +163,15 @@ export class SqliteBatchWriter {
     worker.on('exit', (code) => died(`worker exited with code ${code}`));
     worker.unref();
     this.worker = worker;
+    if (!this.checkpointer) {
+      this.checkpointer = new Worker(checkpointerSource, {
+        eval: true,
+        workerData: { driver, file: this.file, everyMs: 250 },
+        resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
+      });
+      this.checkpointer.on('error', () => (this.checkpointer = undefined));
+      this.checkpointer.unref();
+    }
     return worker;
   }
 }
