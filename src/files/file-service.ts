@@ -112,10 +112,6 @@ export class FileService {
     else this.staged.set(key, n);
     return n <= 0;
   }
-
-  isStaged(key: string): boolean {
-    return this.staged.has(key);
-  }
 }
 
 const recentRowsMax = 10_000;

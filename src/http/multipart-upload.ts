@@ -87,7 +87,7 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
       return;
     }
 
-    busboy.on('file', (field: string, stream: Readable & { truncated?: boolean }) => {
+    busboy.on('file', (field: string, stream: Readable) => {
       if (settled) return void stream.resume();
       if (field === 'name' && !namePartSeen) {
         namePartSeen = true;

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
-import { assertBlobKey, BlobNotFoundError, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
+import { assertBlobKey, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
 
 const insertSql = 'INSERT INTO blobs (key, bytes, touched_at_ms) VALUES (@key, @bytes, @touched_at_ms)';
 /** Same bytes already stored: refresh their age in the same transaction, so gc cannot slip between. */
@@ -46,12 +46,6 @@ export class PackedBlobStore {
     const row = this.stmts.get.get(key) as { bytes: Buffer } | undefined;
     if (!row) return undefined;
     return Readable.from([range ? row.bytes.subarray(range.start, range.end + 1) : row.bytes]);
-  }
-
-  async get(key: string, range?: ByteRange): Promise<Readable> {
-    const stream = this.read(key, range);
-    if (!stream) throw new BlobNotFoundError(key);
-    return stream;
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {

@@ -81,8 +81,12 @@ describe('gateway checks as the official SDK surfaces them', () => {
 
   it('accepts baike:entity:exempt_review alone for upload, and baike:entity:readonly alone for download only', async () => {
     const exempt = await server.newApp({ scopes: ['baike:entity:exempt_review'] });
-    expect((await upload(server.sdk(exempt)))?.file_token).toMatch(/^boxbc/);
-    const readonly = await server.newApp({ scopes: ['baike:entity:readonly'] });
+    const uploaded = await upload(server.sdk(exempt));
+    expect(uploaded?.file_token).toMatch(/^boxbc/);
+    // Same tenant, so the file is visible to it: readonly may download, but not upload.
+    const readonly = await server.newApp({ scopes: ['baike:entity:readonly'], tenantKey: exempt.tenant_key });
+    const downloaded = await server.sdk(readonly).lingo.v1.file.download({ path: { file_token: uploaded!.file_token! } });
+    expect((await readAll(downloaded.getReadableStream())).equals(image)).toBe(true);
     const f = await sdkFailure(() => upload(server.sdk(readonly)));
     expect([f.status, f.data.code]).toEqual([400, 99991672]);
   });
@@ -144,9 +148,12 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
       expect(r.headers['x-ogw-ratelimit-limit']).toBe('50');
       expect(Number(r.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
     }
-    // Another app has its own quota; the upload API has its own quota too.
+    // Another app has its own quota.
     const other = await server.tenantToken(await server.newApp());
     expect((await request(server.baseUrl, { path, headers: { Authorization: `Bearer ${other}` } })).status).toBe(400);
+    // So has another API: the same token passes the gateway for upload (then fails on its empty body).
+    const upload = await request(server.baseUrl, { method: 'POST', path: '/open-apis/lingo/v1/files/upload', headers: { Authorization: `Bearer ${token}` } });
+    expect([upload.status, upload.json().code]).toEqual([400, 2250001]);
     // The 30 refusals consumed nothing: after the second passes, 50 more are admitted at once.
     await new Promise((r) => setTimeout(r, 1100));
     const next = await Promise.all(

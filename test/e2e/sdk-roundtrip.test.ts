@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Readable } from 'node:stream';
-import { allFormats, makeImage } from '../fixtures/images.js';
+import { allFormats, expectedMime, makeImage } from '../fixtures/images.js';
 import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
-
-const mimes = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  bmp: 'image/bmp',
-  webp: 'image/webp',
-  ico: 'image/vnd.microsoft.icon',
-} as const;
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -44,7 +35,7 @@ describe.each([
       const downloaded = await client.lingo.v1.file.download({ path: { file_token: uploaded!.file_token! } });
       const body = await readAll(downloaded.getReadableStream());
       expect(body.equals(bytes)).toBe(true);
-      expect(downloaded.headers['content-type']).toBe(mimes[format]);
+      expect(downloaded.headers['content-type']).toBe(expectedMime[format]);
     });
 
     it(`${format} with a user token`, async () => {
