@@ -1,12 +1,11 @@
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
 import type { Principal } from '../auth/tokens.js';
 import { randomString } from '../auth/secrets.js';
 import { invalidParam } from '../errors/lingo-error.js';
 import type { ImageInfo } from '../images/types.js';
 import type { FileRow, MetaStore } from '../meta/meta-store.js';
 import type { BlobStore, PutResult } from '../storage/blob-store.js';
-import { ValidatingStream } from './validating-stream.js';
+import { ValidatedImage } from './validated-image.js';
 
 /** A validated image that is durable as a blob but not yet visible: commit() or discard() it. */
 export interface StagedImage {
@@ -34,9 +33,8 @@ export class FileService {
 
   /** `atLeastBytes`: a lower bound on the file's size when the request says so (Content-Length). */
   async stage(source: Readable, atLeastBytes = 0): Promise<StagedImage> {
-    const validator = new ValidatingStream();
-    // pipeline() carries a client abort on `source` into the validator, which the store sees.
-    pipeline(source, validator, () => {});
+    // A client abort makes `source`, and so the store's iteration of the validator, throw.
+    const validator = new ValidatedImage(source);
     let claimed: string | undefined;
     // The key is claimed before the blob is published, and publishing waits for any deletion of
     // the same key under way: a discard can never remove a blob we are about to be told exists.

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PackedBlobStore } from '../../src/storage/packed-blob-store.js';
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+describe('PackedBlobStore schema', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-packed-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('moves blobs of a data dir written before the rowid table into it, ages included', async () => {
+    const file = path.join(root, 'packed.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE blobs (key TEXT PRIMARY KEY, bytes BLOB NOT NULL, touched_at_ms INTEGER NOT NULL) WITHOUT ROWID');
+    const bytes = [Buffer.from('first blob'), Buffer.from('second blob')];
+    for (const [i, b] of bytes.entries()) old.prepare('INSERT INTO blobs VALUES (?, ?, ?)').run(sha256(b), b, 1000 + i);
+    old.close();
+
+    const store = new PackedBlobStore(file);
+    try {
+      for (const b of bytes) {
+        const chunks: Buffer[] = [];
+        for await (const c of store.read(sha256(b))!) chunks.push(c as Buffer);
+        expect(Buffer.concat(chunks).equals(b)).toBe(true);
+      }
+      const listed: { key: string; modifiedAtMs: number }[] = [];
+      for await (const k of store.keys()) listed.push(k);
+      expect(listed.sort((a, b) => a.modifiedAtMs - b.modifiedAtMs)).toEqual(bytes.map((b, i) => ({ key: sha256(b), modifiedAtMs: 1000 + i })));
+      // New blobs go into the new table beside the moved ones; the same bytes again are a duplicate.
+      const third = Buffer.from('third blob');
+      expect(await store.put(sha256(third), Buffer.from(third))).toEqual({ created: true });
+      expect(await store.put(sha256(bytes[0]!), Buffer.from(bytes[0]!))).toEqual({ created: false });
+    } finally {
+      await store.close();
+    }
+    const after = new Database(file, { readonly: true });
+    const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    after.close();
+    expect(tables).toEqual(['packed_blobs']);
+  });
+});
