@@ -55,11 +55,12 @@ function fmt(s: ScenarioResult, v: number): string {
 export function targetsTable(r: BenchReport): string {
   const rows = r.scenarios.map((s, i) => {
     const h = s.headline;
-    return `| ${i + 1} | ${s.title} | ${h.metric} | ${fmt(s, h.lingo)} | ${fmt(s, h.baseline)} (${s.baseline.name}) | ${n(h.ratio, 2)}× | ${h.target} | ${h.pass ? 'PASS' : '**MISS**'} |`;
+    const limit = h.limit ? `${fmt(s, h.limit.value)} | ${n(h.lingo / h.limit.value, 2)}× | ${h.limit.targetAttainable ? 'yes' : '**no**'}` : '– | – | –';
+    return `| ${i + 1} | ${s.title} | ${h.metric} | ${fmt(s, h.lingo)} | ${fmt(s, h.baseline)} (${s.baseline.name}) | ${n(h.ratio, 2)}× | ${h.target} | ${h.pass ? 'PASS' : '**MISS**'} | ${limit} |`;
   });
   return [
-    '| # | Scenario | Metric | lingo-server | Baseline | lingo / baseline | Target | Result |',
-    '|---|---|---|---:|---:|---:|---|---|',
+    '| # | Scenario | Metric | lingo-server | Baseline | lingo / baseline | Target | Result | Physical limit (disk) | lingo / limit | Target within limit |',
+    '|---|---|---|---:|---:|---:|---|---|---:|---:|---|',
     ...rows,
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { createMetaStore } from '../src/app.js';
 import { createApp, type AppCredentials } from '../src/auth/apps.js';
 import { buildConfig } from '../src/config/config.js';
@@ -149,9 +150,18 @@ export async function startLingo(appCount: number, nodeArgs: string[] = []): Pro
   };
 }
 
+/** Blob files plus blobs packed into SQLite (the default tier for small uploads). */
 function countBlobs(root: string): number {
   if (!fs.existsSync(root)) return 0;
-  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => /(^|\/)[0-9a-f]{64}$/.test(f)).length;
+  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => /(^|\/)[0-9a-f]{64}$/.test(f)).length;
+  const packedFile = path.join(root, 'packed.sqlite');
+  if (!fs.existsSync(packedFile)) return files;
+  const db = new Database(packedFile, { readonly: true, fileMustExist: true });
+  try {
+    return files + (db.prepare('SELECT count(*) FROM packed_blobs').pluck().get() as number);
+  } finally {
+    db.close();
+  }
 }
 
 async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string> {

@@ -1,9 +1,10 @@
 import os from 'node:os';
 import { paths, targets, uploadSuccess } from '../config.js';
+import { measureDisk, type DiskRun } from '../disk.js';
 import { runCannon } from '../load/cannon.js';
 import { UploadBody } from '../multipart.js';
 import { startLingo, startReceive, type ServerChild } from '../servers.js';
-import type { RunStats } from '../stats.js';
+import { MB, median, type RunStats } from '../stats.js';
 import {
   alternate,
   clientBoundNote,
@@ -44,10 +45,14 @@ function uploadThroughput(s: UploadScenario): Scenario {
         { label: 'lingo-server', warmup: () => load(lingo, ctx.mode.warmupS), run: () => load(lingo, s.durationS(ctx)) },
         { label: 'receive', warmup: () => load(receive, ctx.mode.warmupS), run: () => load(receive, s.durationS(ctx)) },
       );
+      const disk = await diskCeiling(ctx, s, body);
       const l = summarise(lingo, runs.a, idle.lingo, runs.discarded.a);
       const b = summarise(receive, runs.b, idle.receive, runs.discarded.b);
       const pick = (r: RunStats): number => (s.metric === 'req/s' ? r.reqPerSec : r.mbPerSec);
       const ratio = pick(l.median) / pick(b.median);
+      // The disk's figure in the metric's unit: records/s, or MB/s of request body as lingo's is counted.
+      const diskValue = s.metric === 'req/s' ? disk.recordsPerSec : (disk.recordsPerSec * body.length) / MB;
+      const targetValue = s.minRatio * pick(b.median);
       // Proof that every acknowledged upload was written: one distinct blob per success. A run
       // ends with up to `connections` requests in flight, which the server may still store.
       const lingoRuns = [runs.warmup.a, ...runs.a, ...runs.discarded.a];
@@ -59,6 +64,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
           ? `lingo-server acknowledged ${acknowledged} uploads (warm-up and repeated runs included) and holds ${blobs} distinct blobs ` +
             '(the excess: requests in flight when runs ended): no write was deduplicated away.'
           : `lingo-server acknowledged ${acknowledged} uploads but holds ${blobs} distinct blobs: CHECK the unique-body logic.`,
+        diskNote(s, disk, pick(l.median), targetValue, diskValue),
         cpuNote(l),
         cpuNote(b),
         clientBoundNote(l, os.cpus().length),
@@ -76,6 +82,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
           ratio,
           target: `≥ ${s.minRatio}× receive`,
           pass: ratio >= s.minRatio,
+          limit: { what: `disk, ${disk.kind === 'small' ? `fdatasync per ${s.connections} appended` : `${s.connections} files fdatasynced at once`}`, value: diskValue, targetAttainable: targetValue <= diskValue },
         },
         notes: notes.filter((n): n is string => n !== undefined),
       };
@@ -85,6 +92,41 @@ function uploadThroughput(s: UploadScenario): Scenario {
     }
   };
 }
+
+/**
+ * The disk's durable-write ceiling for this scenario's bodies, one run per round (median), after
+ * the servers' runs so that it never competes with them. Same filesystem as the data dir.
+ */
+async function diskCeiling(ctx: ScenarioContext, s: UploadScenario, body: UploadBody): Promise<DiskRun> {
+  const kind = s.metric === 'req/s' ? 'small' : 'large';
+  const runs: DiskRun[] = [];
+  for (let round = 1; round <= ctx.mode.rounds; round++) {
+    const r = await measureDisk({ kind, recordBytes: body.fileBytes, concurrency: s.connections, seconds: ctx.mode.diskS });
+    ctx.log(
+      `  round ${round}/${ctx.mode.rounds} ${'disk'.padEnd(12)} ${r.recordsPerSec.toFixed(0).padStart(6)} records/s ${r.mbPerSec.toFixed(1).padStart(7)} MB/s  ` +
+        `p50 ${r.p50Ms.toFixed(1)} ms per ${kind === 'small' ? 'group' : 'file'}  (durable writes only: no HTTP, no parsing)`,
+    );
+    runs.push(r);
+  }
+  const mid = median(runs.map((r) => r.recordsPerSec));
+  return runs.find((r) => r.recordsPerSec === mid) ?? runs[runs.length >> 1]!;
+}
+
+function diskNote(s: UploadScenario, disk: DiskRun, lingoValue: number, targetValue: number, diskValue: number): string {
+  const unit = s.metric === 'req/s' ? 'uploads/s' : 'MB/s';
+  const f = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: s.metric === 'req/s' ? 0 : 1 });
+  const how =
+    disk.kind === 'small'
+      ? `appending ${s.connections} records of ${recordSize(s)} to one file per fdatasync`
+      : `writing ${s.connections} files of ${recordSize(s)} at once, each fdatasynced`;
+  const verdict =
+    targetValue <= diskValue
+      ? `the target (${f(targetValue)} ${unit}) is within that limit.`
+      : `the target (${f(targetValue)} ${unit}) is ${(targetValue / diskValue).toFixed(1)}× that limit: no server that acknowledges only durable bytes can reach it on this disk.`;
+  return `physical limit: the disk made ${f(diskValue)} ${unit} durable (${disk.mbPerSec.toFixed(0)} MB/s, ${how}); lingo-server reached ${((lingoValue / diskValue) * 100).toFixed(0)} % of it; ${verdict}`;
+}
+
+const recordSize = (s: UploadScenario): string => (s.metric === 'req/s' ? '~50 KB' : '~9 MB');
 
 export const smallUploads = uploadThroughput({
   id: 'small-uploads',

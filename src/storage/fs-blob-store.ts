@@ -15,8 +15,18 @@ import {
 } from './blob-store.js';
 
 const tempSuffix = '.part';
-/** Bytes gathered before one writev: large enough to amortise the syscall, small enough to hold 64 uploads. */
-const writeBatchBytes = 64 * 1024;
+/**
+ * Bytes gathered before one writev. Each writev costs the event loop a fixed ~40-100 µs on this
+ * kind of machine (measured: bench/README.md), whatever its size, so batches should be large;
+ * but each upload holds up to two of them (one being written, one filling). The batch size is
+ * therefore the budget shared by the uploads in progress, within [min, max]: 8 concurrent large
+ * uploads write 512 KiB at a time, 64 of them 64 KiB (which keeps 64 × 10 MiB under 200 MB).
+ */
+const writeBatch = { budgetBytes: 4 * 1024 * 1024, minBytes: 64 * 1024, maxBytes: 1024 * 1024 } as const;
+
+function writeBatchBytes(uploadsInProgress: number): number {
+  return Math.max(writeBatch.minBytes, Math.min(writeBatch.maxBytes, Math.floor(writeBatch.budgetBytes / Math.max(1, uploadsInProgress))));
+}
 
 /**
  * Blobs as files under `root/ab/<sha256>` (256 shards, as git does: few enough that each exists
@@ -28,6 +38,8 @@ export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
   private readonly dirSync = new DirectorySyncer();
+  /** puts streaming right now: they share the write-batch budget. */
+  private putsInProgress = 0;
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -39,6 +51,7 @@ export class FsBlobStore implements BlobStore {
     const hash = createHash('sha256');
     let sizeBytes = 0;
     const fh = await fsp.open(tmp, 'wx', 0o644);
+    this.putsInProgress++;
     try {
       try {
         // Chunks are gathered into batches written with one writev each; while a batch is being
@@ -51,7 +64,7 @@ export class FsBlobStore implements BlobStore {
           sizeBytes += chunk.length;
           batch.push(chunk);
           batchBytes += chunk.length;
-          if (batchBytes >= writeBatchBytes) {
+          if (batchBytes >= writeBatchBytes(this.putsInProgress)) {
             await writing;
             writing = writeAll(fh, batch);
             // Awaited at the next batch or the end; until then a failure (ENOSPC) must not count
@@ -66,6 +79,7 @@ export class FsBlobStore implements BlobStore {
         // fdatasync: the bytes and the size that finds them, without the timestamps.
         await fh.datasync();
       } finally {
+        this.putsInProgress--;
         await fh.close();
       }
       const sha256 = hash.digest('hex');
