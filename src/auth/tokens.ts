@@ -90,13 +90,14 @@ export class TokenService {
    * only to pick the right error for a token we have never seen.
    */
   async verify(token: string): Promise<Principal> {
-    const tokenHash = sha256Hex(token);
     const now = this.now();
-    const cached = this.verified.get(tokenHash);
+    // Keyed by the token itself (it is in this process's memory anyway, in the request): a hit
+    // then costs no SHA-256. Only the database is kept free of usable tokens.
+    const cached = this.verified.get(token);
     if (cached && cached.untilMs > now) return cached.principal;
-    const principal = await this.lookup(token, tokenHash);
+    const principal = await this.lookup(token, sha256Hex(token));
     if (this.verified.size >= verifiedTokenCacheEntries) this.verified.clear();
-    this.verified.set(tokenHash, { principal, untilMs: Math.min(now + verifiedTokenCacheMs, principal.expiresAtMs) });
+    this.verified.set(token, { principal, untilMs: Math.min(now + verifiedTokenCacheMs, principal.expiresAtMs) });
     return principal;
   }
 
