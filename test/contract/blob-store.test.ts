@@ -88,6 +88,31 @@ describe.each(backends)('BlobStore contract: %s', (_name, create) => {
     expect((await read(b.key)).length).toBe(200_000);
   });
 
+  it('multi-MiB blobs (early background syncs, batches of the shared budget) land whole, and fail whole', async () => {
+    // 9 MiB in 64 KiB chunks: several early fdatasyncs and write batches along the way.
+    const big = Buffer.alloc(9 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i, i);
+    const chunks = Array.from({ length: big.length / 65536 }, (_, i) => big.subarray(i * 65536, (i + 1) * 65536));
+    const [p1, p2] = await Promise.all([store.put(Readable.from(chunks)), store.put(Readable.from(chunks), { atLeastBytes: 8 * 1024 * 1024 })]);
+    expect(p1.key).toBe(p2.key);
+    expect(p1.sizeBytes).toBe(big.length);
+    expect((await read(p1.key)).equals(big)).toBe(true);
+    // Cut off after ~6 MiB, while an early sync may be in flight: no temp file, no second blob.
+    let sent = 0;
+    const cut = new Readable({
+      read() {
+        if (sent >= 6 * 1024 * 1024) return void this.destroy(new Error('gone after 6 MiB'));
+        this.push(Buffer.alloc(65536, sent / 65536));
+        sent += 65536;
+      },
+    });
+    await expect(store.put(cut)).rejects.toThrow('gone after 6 MiB');
+    expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
+    const keys: string[] = [];
+    for await (const k of store.keys()) keys.push(k.key);
+    expect(keys).toEqual([p1.key]);
+  });
+
   it('a size hint never changes what is stored or read back', async () => {
     const bytes = Buffer.from('h'.repeat(5000));
     const r = await store.put(Readable.from([bytes]), { atLeastBytes: 10 * 1024 * 1024 });
