@@ -61,6 +61,17 @@ export const skip = (n: number, trunc: string, crc: number | null = null): Reque
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * A copy of bytes [start, end) of `buf`. Buffer.from(buf.subarray(…)) would make a view and then
+ * copy it element by element in JavaScript (Node 20's fromArrayLike); a native copy into a fresh
+ * buffer is several times faster for the small reads walkers make (tens per file).
+ */
+function copyOf(buf: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  buf.copy(out, 0, start, end);
+  return out;
+}
+
 export class ByteFeeder<R extends { end: number }> {
   /** Walker resumptions so far. */
   steps = 0;
@@ -108,7 +119,7 @@ export class ByteFeeder<R extends { end: number }> {
         this.consume(EMPTY); // lets held bytes satisfy the pending request if they can
         if (this.done) break;
         if (this.req.op !== 'peek') fail(`${this.req.trunc} (the file ends after ${this.totalBytes} bytes)`);
-        this.reply.bytes = Buffer.from(this.hold.subarray(this.holdStart, this.holdEnd)); // a short peek
+        this.reply.bytes = copyOf(this.hold, this.holdStart, this.holdEnd); // a short peek
         this.advance();
       }
     });
@@ -162,7 +173,7 @@ export class ByteFeeder<R extends { end: number }> {
       }
       if (this.heldBytes > 0) {
         // Bytes kept back by an earlier peek come first. Copy: consuming them may refill `hold`.
-        const held = Buffer.from(this.hold.subarray(this.holdStart, this.holdEnd));
+        const held = copyOf(this.hold, this.holdStart, this.holdEnd);
         this.holdStart = this.holdEnd = 0;
         this.consume(held);
         continue;
@@ -183,7 +194,7 @@ export class ByteFeeder<R extends { end: number }> {
   private serveRead(consumeIt: boolean, n: number, data: Buffer, off: number): number {
     const held = this.heldBytes;
     if (held === 0 && data.length - off >= n) {
-      this.reply.bytes = Buffer.from(data.subarray(off, off + n)); // reads are small: copying is cheap
+      this.reply.bytes = copyOf(data, off, off + n); // reads are small: copying is cheap
       if (consumeIt) {
         off += n;
         this.pos += n;
@@ -192,7 +203,7 @@ export class ByteFeeder<R extends { end: number }> {
       return off;
     }
     if (held >= n) {
-      this.reply.bytes = Buffer.from(this.hold.subarray(this.holdStart, this.holdStart + n));
+      this.reply.bytes = copyOf(this.hold, this.holdStart, this.holdStart + n);
       if (consumeIt) {
         this.holdStart += n;
         this.pos += n;

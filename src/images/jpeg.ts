@@ -19,11 +19,12 @@ function isRst(m: number): boolean {
   return m >= 0xd0 && m <= 0xd7;
 }
 
+const markerNames: Readonly<Record<number, string>> = { 0xc4: 'DHT', 0xcc: 'DAC', 0xda: 'SOS', 0xdb: 'DQT', 0xdd: 'DRI', 0xfe: 'COM' };
+
 function markerName(m: number): string {
   if (isSof(m)) return `SOF${m - 0xc0}`;
   if (m >= 0xe0 && m <= 0xef) return `APP${m - 0xe0}`;
-  const names: Record<number, string> = { 0xc4: 'DHT', 0xcc: 'DAC', 0xda: 'SOS', 0xdb: 'DQT', 0xdd: 'DRI', 0xfe: 'COM' };
-  return names[m] ?? `marker FF${m.toString(16).toUpperCase().padStart(2, '0')}`;
+  return markerNames[m] ?? `marker FF${m.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
 const hex = (b: number): string => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
