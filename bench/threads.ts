@@ -1,0 +1,67 @@
+/**
+ * Where lingo-server's CPU goes per small upload, thread by thread: `npx tsx bench/threads.ts
+ * [rounds]` (about 8 s a round). It runs the small-uploads load (32 connections, the ~50 KB JPEG)
+ * against lingo-server on its embedded defaults and reads each thread's CPU time from
+ * /proc/<pid>/task/<tid>/stat before and after, divided by the uploads acknowledged meanwhile.
+ *
+ * This is what showed that on a 2-core machine the main thread was not the only bottleneck: the
+ * SQLite writer and checkpointer threads and V8's GC threads share the second core with the load
+ * generator (bench/README.md). Node 20 cannot name worker threads, so apart from `main` they are
+ * listed by thread id, busiest first.
+ */
+import fs from 'node:fs';
+import { paths, uploadSuccess } from './config.js';
+import { makeImages } from './images.js';
+import { runCannon } from './load/cannon.js';
+import { UploadBody } from './multipart.js';
+import { startLingo } from './servers.js';
+
+const clockTicksPerSecond = 100;
+
+function cpuTicks(pid: number, tid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the parenthesised command: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0; // the thread ended
+  }
+}
+
+const threads = (pid: number): number[] => fs.readdirSync(`/proc/${pid}/task`).map(Number);
+
+const rounds = Number(process.argv[2] ?? 2);
+const { smallJpeg } = await makeImages();
+const lingo = await startLingo(1);
+try {
+  const body = new UploadBody(smallJpeg, 'bench.jpg');
+  const load = (durationS: number) =>
+    runCannon({
+      server: lingo,
+      connections: 32,
+      durationS,
+      path: paths.upload,
+      headers: { Authorization: `Bearer ${lingo.tokens[0]}` },
+      upload: body,
+      expectInBody: uploadSuccess,
+    });
+  await load(2); // warm-up: JIT, and every thread started
+  for (let round = 1; round <= rounds; round++) {
+    const before = new Map(threads(lingo.pid).map((tid) => [tid, cpuTicks(lingo.pid, tid)]));
+    const run = await load(6);
+    const usPerUpload = (ticks: number): number => (ticks * (1e6 / clockTicksPerSecond)) / Math.max(1, run.ok);
+    const rows = threads(lingo.pid)
+      .map((tid) => ({ tid, us: usPerUpload(cpuTicks(lingo.pid, tid) - (before.get(tid) ?? 0)) }))
+      .filter((t) => t.us >= 5)
+      .sort((a, b) => b.us - a.us);
+    const total = rows.reduce((n, t) => n + t.us, 0);
+    const list = rows.map((t) => `${t.tid === lingo.pid ? 'main' : t.tid} ${t.us.toFixed(0)}`).join(', ');
+    console.log(
+      `round ${round}: ${run.reqPerSec.toFixed(0)} uploads/s, ${total.toFixed(0)} µs CPU per upload in all; by thread (µs): ${list}; ` +
+        `autocannon client ${((run.clientCpuPct * 10_000) / Math.max(1, run.reqPerSec)).toFixed(0)} µs per upload`,
+    );
+  }
+} finally {
+  await lingo.stop();
+}
