@@ -19,7 +19,13 @@ import { checkDimensions, uploadLimits } from './upload-rules.js';
 export class ValidatedImage implements AsyncIterable<Buffer> {
   info: ImageInfo | undefined;
 
-  constructor(private readonly source: AsyncIterable<Buffer>) {}
+  constructor(private readonly source: AsyncIterable<Buffer> & { on?: (event: 'error', listener: () => void) => unknown }) {
+    // The store may await other work (opening its temp file) before it first pulls, and until
+    // then nothing else listens: an error emitted meanwhile (the client went away, the request
+    // failed) would be an uncaught 'error' event, which ends the process. The iteration still
+    // sees the error through its own listener; this one only keeps it from being fatal.
+    source.on?.('error', () => {});
+  }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     const inspector = createImageInspector();

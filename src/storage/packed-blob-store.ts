@@ -27,9 +27,14 @@ CREATE TABLE IF NOT EXISTS packed_blobs (id INTEGER PRIMARY KEY, key TEXT NOT NU
  */
 const pageSizeBytes = 16 * 1024;
 
-/** Data dirs written before the rowid table: move their blobs over once, in one transaction. */
+/**
+ * Data dirs written before the rowid table: move their blobs over, in one transaction. A key in
+ * both tables (an older binary ran on the dir after an upgrade and stored the same bytes again)
+ * keeps one copy and the later age. The move is one-way: an older binary finds no packed blobs.
+ */
 const migrateSql = `
-INSERT INTO packed_blobs (key, bytes, touched_at_ms) SELECT key, bytes, touched_at_ms FROM blobs ORDER BY key;
+INSERT INTO packed_blobs (key, bytes, touched_at_ms) SELECT key, bytes, touched_at_ms FROM blobs WHERE true ORDER BY key
+  ON CONFLICT (key) DO UPDATE SET touched_at_ms = max(touched_at_ms, excluded.touched_at_ms);
 DROP TABLE blobs;
 `;
 
@@ -45,11 +50,14 @@ export class PackedBlobStore {
 
   constructor(file: string) {
     this.db = openSqlite(file, { pageSize: pageSizeBytes });
-    this.db.transaction(() => {
-      this.db.exec(schemaSql);
-      const legacy = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blobs'").get();
-      if (legacy) this.db.exec(migrateSql);
-    }).immediate();
+    const hasTable = (name: string): boolean => this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+    // Nothing is written when the schema is already current, so a read-only open (fsck) works.
+    if (!hasTable('packed_blobs') || hasTable('blobs')) {
+      this.db.transaction(() => {
+        this.db.exec(schemaSql);
+        if (hasTable('blobs')) this.db.exec(migrateSql);
+      }).immediate();
+    }
     this.writer = new SqliteBatchWriter(file, insertSql, touchSql);
     this.stmts = {
       get: this.db.prepare('SELECT bytes FROM packed_blobs WHERE key = ?'),

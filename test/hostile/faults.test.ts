@@ -133,6 +133,27 @@ function expectInternal(server: TestServer, res: ParsedResponse | { status: numb
   expect(JSON.stringify(logged!.err)).toMatch(leak);
 }
 
+describe('the blob store fails before it has read the file part', () => {
+  // A large upload (by Content-Length) goes straight to a temp file; here that file cannot be
+  // created. The part stream is then failed before anything listens to it, which once was an
+  // uncaught 'error' event: the whole process went down (this test's worker with it).
+  it('500 2250002, and the server lives on: small uploads still work', async () => {
+    const server = await startServer();
+    try {
+      const token = await server.tenantToken(await server.newApp());
+      fs.rmSync(path.join(server.dataDir, 'blobs', 'tmp'), { recursive: true, force: true });
+      for (let i = 0; i < 3; i++) {
+        const res = await socketUpload(server, token, [namePart('no-tmp.png'), filePart(await distinctImage(MiB))]);
+        expectInternal(server, res, /ENOENT/);
+      }
+      await expectStillServes(server, token);
+      expect(storedFiles(server.dataDir).blobs).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('disk full (ENOSPC) while writing', () => {
   describe('injected into the blob store mid-stream', () => {
     let server: TestServer;

@@ -49,6 +49,28 @@ describe('PackedBlobStore schema', () => {
     expect(pageSize).toBe(4096);
   });
 
+  it('migrates again without failing when an older binary stored the same bytes after an upgrade', async () => {
+    const file = path.join(root, 'packed.sqlite');
+    const bytes = Buffer.from('stored by both');
+    const first = new PackedBlobStore(file);
+    await first.put(sha256(bytes), Buffer.from(bytes));
+    await first.close();
+    // An older binary on the same dir: it creates its own table and stores the same blob again, later.
+    const old = new Database(file);
+    old.exec('CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, bytes BLOB NOT NULL, touched_at_ms INTEGER NOT NULL) WITHOUT ROWID');
+    const later = Date.now() + 60_000;
+    old.prepare('INSERT INTO blobs VALUES (?, ?, ?)').run(sha256(bytes), bytes, later);
+    old.close();
+    const store = new PackedBlobStore(file);
+    try {
+      const listed: { key: string; modifiedAtMs: number }[] = [];
+      for await (const k of store.keys()) listed.push(k);
+      expect(listed).toEqual([{ key: sha256(bytes), modifiedAtMs: later }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('makes new files with 16 KiB pages (fewer WAL frames per blob)', async () => {
     const file = path.join(root, 'packed.sqlite');
     const store = new PackedBlobStore(file);
