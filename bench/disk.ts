@@ -20,6 +20,7 @@ import { MB } from './stats.js';
 
 export interface DiskRun {
   kind: 'small' | 'large';
+  recordBytes: number;
   durationS: number;
   /** Records (uploads' worth of bytes) made durable per second. */
   recordsPerSec: number;
@@ -111,6 +112,7 @@ function result(kind: DiskRun['kind'], recordBytes: number, records: number, dur
   const sorted = [...times].sort((a, b) => a - b);
   return {
     kind,
+    recordBytes,
     durationS,
     recordsPerSec: records / durationS,
     mbPerSec: (records * recordBytes) / MB / durationS,

@@ -11,16 +11,31 @@ export interface ProcReading {
   hwmBytes: number;
 }
 
+/** The fields of a /proc/…/stat line after the command name, which may contain spaces and parentheses. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime, in seconds, from a stat line's fields. */
+function cpuSecondsOf(fields: string[]): number {
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
+/** CPU seconds used so far by one thread of a process; 0 once it has ended. */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  try {
+    return cpuSecondsOf(statFields(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+  } catch {
+    return 0;
+  }
+}
+
 /** One reading of /proc/<pid>; undefined once the process is gone. */
 export function readProc(pid: number): ProcReading | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses; fields are counted after its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
+    const cpuS = cpuSecondsOf(statFields(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')));
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { cpuS: (utime + stime) / clockTicks, rssBytes: kb(status, 'VmRSS'), hwmBytes: kb(status, 'VmHWM') };
+    return { cpuS, rssBytes: kb(status, 'VmRSS'), hwmBytes: kb(status, 'VmHWM') };
   } catch {
     return undefined;
   }
@@ -85,9 +100,8 @@ function allProcs(): Map<number, ProcEntry> {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(name), { ppid: Number(f[1]), cpuS: (Number(f[11]) + Number(f[12])) / clockTicks });
+      const f = statFields(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
+      out.set(Number(name), { ppid: Number(f[1]), cpuS: cpuSecondsOf(f) });
     } catch {
       // exited between readdir and read
     }

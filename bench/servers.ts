@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { createMetaStore } from '../src/app.js';
+import { createBlobStore, createMetaStore } from '../src/app.js';
 import { createApp, type AppCredentials } from '../src/auth/apps.js';
 import { buildConfig } from '../src/config/config.js';
 import { readProc } from './proc.js';
@@ -28,7 +27,7 @@ export interface LingoServer extends ServerChild {
   /** One tenant access token per app, same order as `apps`. */
   readonly tokens: string[];
   /** Distinct blobs on disk: equals the uploads acknowledged when every upload was really written. */
-  blobCount(): number;
+  blobCount(): Promise<number>;
 }
 
 const listening = /listening on (http:\/\/[^\s/]+)/;
@@ -142,7 +141,7 @@ export async function startLingo(appCount: number, nodeArgs: string[] = []): Pro
     dataDir,
     apps,
     tokens,
-    blobCount: () => countBlobs(path.join(dataDir, 'blobs')),
+    blobCount: () => countBlobs(dataDir),
     stop: async () => {
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -150,17 +149,15 @@ export async function startLingo(appCount: number, nodeArgs: string[] = []): Pro
   };
 }
 
-/** Blob files plus blobs packed into SQLite (the default tier for small uploads). */
-function countBlobs(root: string): number {
-  if (!fs.existsSync(root)) return 0;
-  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => /(^|\/)[0-9a-f]{64}$/.test(f)).length;
-  const packedFile = path.join(root, 'packed.sqlite');
-  if (!fs.existsSync(packedFile)) return files;
-  const db = new Database(packedFile, { readonly: true, fileMustExist: true });
+/** Every blob the data dir holds, in both tiers, listed by the blob store itself (read-only here). */
+async function countBlobs(dataDir: string): Promise<number> {
+  const store = createBlobStore(buildConfig({ dataDir }).blobStore);
   try {
-    return files + (db.prepare('SELECT count(*) FROM packed_blobs').pluck().get() as number);
+    let n = 0;
+    for await (const _ of store.keys()) n++;
+    return n;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -14,20 +14,8 @@ import { paths, uploadSuccess } from './config.js';
 import { makeImages } from './images.js';
 import { runCannon } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
+import { threadCpuSeconds } from './proc.js';
 import { startLingo } from './servers.js';
-
-const clockTicksPerSecond = 100;
-
-function cpuTicks(pid: number, tid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // Fields after the parenthesised command: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0; // the thread ended
-  }
-}
 
 const threads = (pid: number): number[] => fs.readdirSync(`/proc/${pid}/task`).map(Number);
 
@@ -48,11 +36,11 @@ try {
     });
   await load(2); // warm-up: JIT, and every thread started
   for (let round = 1; round <= rounds; round++) {
-    const before = new Map(threads(lingo.pid).map((tid) => [tid, cpuTicks(lingo.pid, tid)]));
+    const before = new Map(threads(lingo.pid).map((tid) => [tid, threadCpuSeconds(lingo.pid, tid)]));
     const run = await load(6);
-    const usPerUpload = (ticks: number): number => (ticks * (1e6 / clockTicksPerSecond)) / Math.max(1, run.ok);
+    const usPerUpload = (seconds: number): number => (seconds * 1e6) / Math.max(1, run.ok);
     const rows = threads(lingo.pid)
-      .map((tid) => ({ tid, us: usPerUpload(cpuTicks(lingo.pid, tid) - (before.get(tid) ?? 0)) }))
+      .map((tid) => ({ tid, us: usPerUpload(threadCpuSeconds(lingo.pid, tid) - (before.get(tid) ?? 0)) }))
       .filter((t) => t.us >= 5)
       .sort((a, b) => b.us - a.us);
     const total = rows.reduce((n, t) => n + t.us, 0);

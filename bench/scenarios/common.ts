@@ -27,7 +27,7 @@ export interface Headline {
    * The physical limit, where one applies: what the disk alone can make durable (bench/disk.ts),
    * in the metric's unit. The target is attainable only if it is below this.
    */
-  limit?: { what: string; value: number; targetAttainable: boolean };
+  limit?: { value: number; targetAttainable: boolean };
 }
 
 export interface ServerSummary {

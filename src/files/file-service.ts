@@ -48,9 +48,6 @@ export class FileService {
       return { blob, image: validator.info! };
     } catch (err) {
       if (claimed) this.release(claimed);
-      // A store that failed before it read the part (its temp file could not be created) leaves
-      // the part unread: destroy it, so busboy does not wait on it for the rest of the body.
-      source.destroy();
       throw err;
     }
   }

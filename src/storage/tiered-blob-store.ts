@@ -68,18 +68,15 @@ export class TieredBlobStore implements BlobStore {
 
 /** The head, then the rest; a consumer that stops early stops (and so destroys) the source too. */
 async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  let finished = false;
   try {
     yield* head;
     for (;;) {
       const next = await rest.next();
-      if (next.done) {
-        finished = true;
-        return;
-      }
+      if (next.done) return;
       yield next.value;
     }
   } finally {
-    if (!finished) await rest.return?.();
+    // After the end this is a no-op; after an early stop it ends (and so destroys) the source.
+    await rest.return?.();
   }
 }
