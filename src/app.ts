@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type http from 'node:http';
@@ -19,6 +20,7 @@ import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { PackedBlobStore } from './storage/packed-blob-store.js';
+import { SegmentBlobStore } from './storage/segment-blob-store.js';
 import { TieredBlobStore } from './storage/tiered-blob-store.js';
 
 export interface AppDeps {
@@ -52,7 +54,10 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
     case 'fs': {
       const files = new FsBlobStore(config.root);
       if (config.packMaxBytes === 0) return files;
-      return new TieredBlobStore(files, new PackedBlobStore(path.join(config.root, 'packed.sqlite')), config.packMaxBytes);
+      // Data dirs from before segments keep their packed.sqlite; new ones never get one.
+      const packedFile = path.join(config.root, 'packed.sqlite');
+      const legacyPacked = fs.existsSync(packedFile) ? new PackedBlobStore(packedFile) : undefined;
+      return new TieredBlobStore(files, new SegmentBlobStore(path.join(config.root, 'segments')), config.packMaxBytes, legacyPacked);
     }
   }
 }
@@ -83,14 +88,17 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     blobs,
     tokens,
     files,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      // Recovery first, and the writer lock: a second server on this data dir stops here.
+      await blobs.open?.({ exclusive: true });
+      return new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
           resolve(server.address() as AddressInfo);
         });
-      }),
+      });
+    },
     close: () =>
       (closing ??= (async () => {
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));

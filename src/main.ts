@@ -30,6 +30,8 @@ async function withStores(dataDir: string | undefined, run: (stores: Stores) => 
   const config = buildConfig(mergeInputs(configFromEnv(process.env), { dataDir }));
   const stores = { meta: createMetaStore(config.metaStore), blobs: createBlobStore(config.blobStore) };
   try {
+    // Recovers a data dir that no server is writing; beside a running server, reads (and deletes) only.
+    await stores.blobs.open?.({ exclusive: false });
     await run(stores);
   } finally {
     await Promise.all([stores.meta.close(), stores.blobs.close()]);

@@ -17,6 +17,13 @@ export interface BlobStore {
   keys(): AsyncIterable<BlobListing>;
   /** Removes temp files (interrupted writes) older than the given age; returns how many. */
   sweepTemp(olderThanMs: number): Promise<number>;
+  /**
+   * Makes the store ready to write: crash recovery, and the lock that keeps a second process from
+   * writing the same data dir. The server calls it with `exclusive` before it listens and fails to
+   * start on DataDirBusyError; maintenance commands call it without, and then read (and delete)
+   * beside a running server. Stores that need neither omit it.
+   */
+  open?(options: { exclusive: boolean }): Promise<unknown>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -60,6 +67,11 @@ export interface BlobListing {
 
 export class BlobNotFoundError extends Error {
   override readonly name = 'BlobNotFoundError';
+}
+
+/** Another process holds the data dir's writer lock. */
+export class DataDirBusyError extends Error {
+  override readonly name = 'DataDirBusyError';
 }
 
 const blobKeyPattern = /^[0-9a-f]{64}$/;

@@ -61,6 +61,7 @@ export class PackedBlobStore {
     this.writer = new SqliteBatchWriter(file, insertSql, touchSql);
     this.stmts = {
       get: this.db.prepare('SELECT bytes FROM packed_blobs WHERE key = ?'),
+      has: this.db.prepare('SELECT 1 FROM packed_blobs WHERE key = ?'),
       delete: this.db.prepare('DELETE FROM packed_blobs WHERE key = ?'),
       deleteIfIdle: this.db.prepare('DELETE FROM packed_blobs WHERE key = ? AND touched_at_ms < ?'),
       keysAfter: this.db.prepare('SELECT key, touched_at_ms FROM packed_blobs WHERE key > ? ORDER BY key LIMIT 1000'),
@@ -73,6 +74,10 @@ export class PackedBlobStore {
     assertBlobKey(key);
     const outcome = await this.writer.insert({ key, bytes, touched_at_ms: Date.now() });
     return { created: outcome === 'ok' };
+  }
+
+  has(key: string): boolean {
+    return this.stmts.has.get(key) !== undefined;
   }
 
   /** The bytes, or undefined when no packed blob has this key. */

@@ -3,19 +3,28 @@ import { Readable } from 'node:stream';
 import type { BlobListing, BlobStore, ByteRange, DeleteOptions, PutOptions, PutResult } from './blob-store.js';
 import type { FsBlobStore } from './fs-blob-store.js';
 import type { PackedBlobStore } from './packed-blob-store.js';
+import type { SegmentBlobStore } from './segment-blob-store.js';
 
 /**
- * Blobs up to `packMaxBytes` go to the packed store (group-committed), larger ones to files.
- * A blob's size is known only at its end, so the first `packMaxBytes` are held in memory; past
- * that they are replayed into the file store, which then streams the rest. Keys are the same
- * SHA-256 in both tiers, so callers never know where a blob lives.
+ * Blobs up to `packMaxBytes` go to the segment store (appended, group-synced), larger ones to
+ * files. A blob's size is known only at its end, so the first `packMaxBytes` are held in memory;
+ * past that they are replayed into the file store, which then streams the rest. Keys are the same
+ * SHA-256 in every tier, so callers never know where a blob lives.
+ *
+ * `legacyPacked`: the `packed.sqlite` of a data dir written before segments. Its blobs are read,
+ * deleted and deduplicated against where they are; new small blobs no longer go there.
  */
 export class TieredBlobStore implements BlobStore {
   constructor(
     private readonly files: FsBlobStore,
-    private readonly packed: PackedBlobStore,
+    private readonly segments: SegmentBlobStore,
     private readonly packMaxBytes: number,
+    private readonly legacyPacked?: PackedBlobStore,
   ) {}
+
+  async open(options: { exclusive: boolean }): Promise<boolean> {
+    return this.segments.open(options);
+  }
 
   async put(source: AsyncIterable<Buffer>, options: PutOptions = {}): Promise<PutResult> {
     // Known to be large (Content-Length): straight to a file, no head held in memory.
@@ -34,22 +43,28 @@ export class TieredBlobStore implements BlobStore {
     const bytes = Buffer.concat(head, headBytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await options.beforePublish?.(sha256);
-    // put() moves `bytes` to the writer thread: headBytes, not bytes.length, from here on.
-    const { created } = await this.packed.put(sha256, bytes);
+    // Same bytes in an old packed.sqlite: refresh them there rather than store a second copy.
+    // (Its put() moves `bytes` to its writer thread: headBytes, not bytes.length, from here on.)
+    const { created } = this.legacyPacked?.has(sha256) ? await this.legacyPacked.put(sha256, bytes) : await this.segments.put(sha256, bytes);
     return { key: sha256, sizeBytes: headBytes, sha256, created };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    return this.packed.read(key, range) ?? this.files.get(key, range);
+    return (await this.segments.read(key, range)) ?? this.legacyPacked?.read(key, range) ?? this.files.get(key, range);
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
-    const [packed, file] = await Promise.all([this.packed.delete(key, options), this.files.delete(key, options)]);
-    return packed || file;
+    const deleted = await Promise.all([
+      this.segments.delete(key, options),
+      this.legacyPacked?.delete(key, options) ?? false,
+      this.files.delete(key, options),
+    ]);
+    return deleted.includes(true);
   }
 
   async *keys(): AsyncIterable<BlobListing> {
-    yield* this.packed.keys();
+    yield* this.segments.keys();
+    if (this.legacyPacked) yield* this.legacyPacked.keys();
     yield* this.files.keys();
   }
 
@@ -58,11 +73,11 @@ export class TieredBlobStore implements BlobStore {
   }
 
   async ping(): Promise<void> {
-    await Promise.all([this.packed.ping(), this.files.ping()]);
+    await Promise.all([this.segments.ping(), this.legacyPacked?.ping(), this.files.ping()]);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.packed.close(), this.files.close()]);
+    await Promise.all([this.segments.close(), this.legacyPacked?.close(), this.files.close()]);
   }
 }
 
