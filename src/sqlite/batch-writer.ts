@@ -15,7 +15,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
+db.pragma(workerData.durable ? 'synchronous = FULL' : 'synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 // Checkpoints run on a thread of their own (checkpointerSource), never inside a commit.
 db.pragma('wal_autocheckpoint = 0');
@@ -95,6 +95,12 @@ export class SqliteBatchWriter {
     private readonly file: string,
     private readonly sql: string,
     private readonly onDuplicateSql?: string,
+    /**
+     * false: commits without waiting for an fsync (synchronous=NORMAL; WAL still keeps every
+     * commit atomic, and a power cut can only lose the latest ones). Only for data that can be
+     * rebuilt from something durable, as the segment index can from the segments.
+     */
+    private readonly durable = true,
   ) {}
 
   insert(record: BatchRecord): Promise<InsertOutcome> {
@@ -148,7 +154,7 @@ export class SqliteBatchWriter {
     // Small heaps: the writer holds a batch of rows (blob bytes are external memory), nothing more.
     const worker = new Worker(workerSource, {
       eval: true,
-      workerData: { driver, file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql },
+      workerData: { driver, file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql, durable: this.durable },
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
     worker.on('message', (m: Parameters<SqliteBatchWriter['settle']>[0]) => this.settle(m));

@@ -25,11 +25,13 @@ CREATE TABLE IF NOT EXISTS segment_blobs (
   length INTEGER NOT NULL,
   touched_at_ms INTEGER NOT NULL
 );
--- How far each segment is known to the index: recovery scans only what lies beyond.
+-- How far each segment is known to the index, without a gap: recovery scans only what lies beyond.
+-- An insert moves it only when it continues the run, so a row that failed to commit (while
+-- later ones did) holds it back, and the next open rescans from there.
 CREATE TABLE IF NOT EXISTS segment_ends (segment INTEGER PRIMARY KEY, indexed_to INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS segment_blobs_indexed_to AFTER INSERT ON segment_blobs BEGIN
-  INSERT INTO segment_ends (segment, indexed_to) VALUES (NEW.segment, NEW.offset + ${recordHeaderBytes} + NEW.length)
-    ON CONFLICT (segment) DO UPDATE SET indexed_to = max(indexed_to, excluded.indexed_to);
+  INSERT OR IGNORE INTO segment_ends (segment, indexed_to) VALUES (NEW.segment, 0);
+  UPDATE segment_ends SET indexed_to = NEW.offset + ${recordHeaderBytes} + NEW.length WHERE segment = NEW.segment AND indexed_to = NEW.offset;
 END;
 `;
 const insertSql =
@@ -63,8 +65,8 @@ export interface SegmentBlobStoreOptions {
  * after the acknowledgement, off the upload's path; until it is committed the record is served
  * from memory, and if the process dies first, opening the store scans the segments' unindexed
  * tails, indexes every record whose bytes hash to its key and truncates at the first that does
- * not. If an index write ever fails, the store stops taking blobs and leaves a marker that makes
- * the next open rescan every segment.
+ * not. An index write that fails (a full disk) leaves its record served from memory until the
+ * next open indexes it.
  *
  * One process writes a data dir: `open()` takes an exclusive SQLite lock on `writer.lock`
  * (released by the OS when the process dies); another process opens it read-only (fsck, gc).
@@ -85,7 +87,6 @@ export class SegmentBlobStore {
   /** Appends under way, by key: a second put of the same bytes waits for the first. */
   private readonly appending = new Map<string, Promise<void>>();
   private readonly segments = new Set<Segment>();
-  private broken: Error | undefined;
 
   constructor(
     private readonly dir: string,
@@ -97,7 +98,9 @@ export class SegmentBlobStore {
     // Nothing is written when the schema exists, so a read-only open beside a server works.
     const hasIndex = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'segment_blobs_indexed_to'").get();
     if (!hasIndex) this.db.transaction(() => this.db.exec(schemaSql)).immediate();
-    this.index = new SqliteBatchWriter(indexFile, insertSql, touchSql);
+    // The index need not wait for fsyncs: what a power cut takes from it (rows and their
+    // segment's indexed_to, in the same transactions) the next open rescans from the segments.
+    this.index = new SqliteBatchWriter(indexFile, insertSql, touchSql, false);
     this.stmts = {
       locate: this.db.prepare('SELECT segment, offset, length FROM segment_blobs WHERE key = ?'),
       delete: this.db.prepare('DELETE FROM segment_blobs WHERE key = ?'),
@@ -129,8 +132,8 @@ export class SegmentBlobStore {
   async put(key: string, bytes: Buffer): Promise<{ created: boolean }> {
     assertBlobKey(key);
     await this.open({ exclusive: true });
-    if (this.broken) throw this.broken;
-    await this.appending.get(key)?.catch(() => {});
+    // From here to appending.set() nothing awaits, so puts of the same bytes are strictly one after the other.
+    for (let earlier = this.appending.get(key); earlier; earlier = this.appending.get(key)) await earlier.catch(() => {});
     const existing = this.locate(key);
     if (existing) {
       // Refreshes the age (gc's condition); re-inserts the row if gc removed it meanwhile. The
@@ -174,7 +177,9 @@ export class SegmentBlobStore {
     // One statement: an upload that refreshed the age first wins, atomically. The bytes stay in
     // their segment as dead space (segments are append-only; see docs/reliability.md).
     const result = since === undefined ? this.stmts.delete.run(key) : this.stmts.deleteIfIdle.run(key, since);
-    return result.changes > 0;
+    // A record whose index row could not be written is known only here.
+    const unindexed = result.changes === 0 && since === undefined && this.unindexed.delete(key);
+    return result.changes > 0 || unindexed;
   }
 
   /** Pages of keys, so that a caller may delete while it iterates (gc) and memory stays flat. */
@@ -210,20 +215,19 @@ export class SegmentBlobStore {
   }
 
   private async append(key: string, bytes: Buffer): Promise<void> {
-    const recordBytes = recordHeaderBytes + bytes.length;
-    const segment = await this.segmentWithRoom(recordBytes);
     const header = Buffer.alloc(recordHeaderBytes);
     magic.copy(header, 0);
     header.writeUInt32LE(bytes.length, magic.length);
     header.write(key, keyOffset, 'hex');
-    const offset = await segment.append([header, bytes]);
-    const at: Location = { segment: segment.id, offset, length: bytes.length };
+    const { segment, offset } = await this.appendToSegment([header, bytes], recordHeaderBytes + bytes.length);
+    const at: Location = { segment, offset, length: bytes.length };
     this.unindexed.set(key, at);
     const indexed = this.index.insert(indexRow(key, at)).then(
       () => {
         if (this.unindexed.get(key) === at) this.unindexed.delete(key);
       },
-      (err: Error) => this.indexFailed(err),
+      // Still served from `unindexed`; the run in segment_ends stops before it, so the next open rescans it.
+      () => {},
     );
     this.indexing.set(key, indexed);
     void indexed.finally(() => {
@@ -231,8 +235,8 @@ export class SegmentBlobStore {
     });
   }
 
-  /** The segment appends go to, a new one once it is full or has failed. */
-  private async segmentWithRoom(recordBytes: number): Promise<Segment> {
+  /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
+  private async appendToSegment(buffers: Buffer[], recordBytes: number): Promise<{ segment: number; offset: number }> {
     for (;;) {
       this.active ??= this.createSegment();
       const current = this.active;
@@ -241,7 +245,10 @@ export class SegmentBlobStore {
         if (this.active === current) this.active = undefined;
         throw err;
       });
-      if (!segment.sealed && (segment.reserved === 0 || segment.reserved + recordBytes <= this.maxSegmentBytes)) return segment;
+      // The room check and the reservation inside append() run without an await between them.
+      if (!segment.sealed && (segment.reserved === 0 || segment.reserved + recordBytes <= this.maxSegmentBytes)) {
+        return { segment: segment.id, offset: await segment.append(buffers) };
+      }
       segment.seal();
       if (this.active === current) this.active = undefined;
     }
@@ -258,22 +265,10 @@ export class SegmentBlobStore {
       await fd.close();
       throw err;
     }
-    const segment = new Segment(id, fd);
+    const segment = new Segment(id, file, fd);
     this.segments.add(segment);
     void segment.closed.then(() => this.segments.delete(segment));
     return segment;
-  }
-
-  private indexFailed(err: Error): void {
-    if (this.broken) return;
-    this.broken = Object.assign(new Error(`segment index write failed; restart to recover: ${err.message}`), { cause: err });
-    // Later batches may still commit and move a segment's indexed_to past the lost rows, so the
-    // next open must not trust indexed_to: it rescans everything.
-    try {
-      fs.writeFileSync(path.join(this.dir, rescanMarker), '');
-    } catch {
-      // If even this fails the disk is gone; the records themselves are durable.
-    }
   }
 
   private async takeLockAndRecover(): Promise<boolean> {
@@ -293,8 +288,6 @@ export class SegmentBlobStore {
   }
 
   private async recover(): Promise<void> {
-    const marker = path.join(this.dir, rescanMarker);
-    const rescanAll = fs.existsSync(marker);
     const ends = new Map((this.stmts.ends.all() as { segment: number; indexed_to: number }[]).map((r) => [r.segment, r.indexed_to]));
     const ids = fs
       .readdirSync(this.dir)
@@ -303,10 +296,9 @@ export class SegmentBlobStore {
       .map(Number)
       .sort((a, b) => a - b);
     for (const id of ids) {
-      const from = rescanAll ? 0 : (ends.get(id) ?? 0);
+      const from = ends.get(id) ?? 0;
       if (fs.statSync(this.segmentPath(id)).size > from) await this.recoverSegment(id, from);
     }
-    if (rescanAll) fs.rmSync(marker, { force: true });
     // Appends always go to a fresh segment: an old one may end in a torn record.
     this.nextSegmentId = (ids.at(-1) ?? 0) + 1;
   }
@@ -350,10 +342,22 @@ export class SegmentBlobStore {
   }
 }
 
-const rescanMarker = 'rescan-needed';
-
 function indexRow(key: string, at: Location, now = Date.now()) {
   return { key, segment: at.segment, offset: at.offset, length: at.length, touched_at_ms: now };
+}
+
+/**
+ * Two fdatasyncs may overlap: appends that finish while one is under way need not wait for it
+ * to end before theirs starts (measured: ~8 % more small uploads/s than one at a time; three
+ * gained nothing more). A later sync also waits for pages an earlier one is still writing back,
+ * and acknowledgements are in offset order regardless.
+ */
+const maxSyncsInFlight = 2;
+
+interface SyncInFlight {
+  batch: PendingAppend[];
+  done: boolean;
+  error?: Error;
 }
 
 interface PendingAppend {
@@ -374,7 +378,7 @@ class Segment {
   private durableEnd = 0;
   private readonly pending: PendingAppend[] = [];
   private writesInFlight = 0;
-  private syncing = false;
+  private readonly syncs: SyncInFlight[] = [];
   private failed = false;
   private closing: Promise<void> | undefined;
   private markClosed!: () => void;
@@ -382,6 +386,7 @@ class Segment {
 
   constructor(
     readonly id: number,
+    private readonly file: string,
     private readonly fd: fsp.FileHandle,
   ) {}
 
@@ -397,7 +402,8 @@ class Segment {
       this.fd.writev(buffers, offset).then(
         ({ bytesWritten }) => {
           this.writesInFlight--;
-          if (bytesWritten !== size) return this.fail(new Error(`short write to segment ${this.id}: ${bytesWritten} of ${size} bytes`));
+          // A regular file takes a short write only when space runs out mid-way.
+          if (bytesWritten !== size) return this.fail(Object.assign(new Error(`ENOSPC: short write to segment ${this.id}: ${bytesWritten} of ${size} bytes`), { code: 'ENOSPC' }));
           entry.written = true;
           this.flush();
         },
@@ -421,29 +427,40 @@ class Segment {
   }
 
   private flush(): void {
-    if (this.syncing || this.failed) return this.closeWhenIdle();
-    let n = 0;
-    while (n < this.pending.length && this.pending[n]!.written) n++;
-    if (n === 0) return this.closeWhenIdle();
-    const batch = this.pending.splice(0, n);
-    this.syncing = true;
-    this.fd.datasync().then(
-      () => {
-        this.syncing = false;
-        if (this.failed) {
-          for (const e of batch) e.reject(new Error(`segment ${this.id} failed`));
-        } else {
-          this.durableEnd = batch[batch.length - 1]!.end;
-          for (const e of batch) e.resolve();
-        }
-        this.flush();
-      },
-      (err: Error) => {
-        this.syncing = false;
-        for (const e of batch) e.reject(err);
-        this.fail(err);
-      },
-    );
+    while (!this.failed && this.syncs.length < maxSyncsInFlight) {
+      let n = 0;
+      while (n < this.pending.length && this.pending[n]!.written) n++;
+      if (n === 0) break;
+      const sync: SyncInFlight = { batch: this.pending.splice(0, n), done: false };
+      this.syncs.push(sync);
+      this.fd.datasync().then(
+        () => {
+          sync.done = true;
+          this.settleSyncs();
+        },
+        (err: Error) => {
+          sync.done = true;
+          sync.error = err;
+          this.settleSyncs();
+        },
+      );
+    }
+    this.closeWhenIdle();
+  }
+
+  /** Acknowledges in offset order: a sync that ends early waits for the ones started before it. */
+  private settleSyncs(): void {
+    while (this.syncs[0]?.done) {
+      const { batch, error } = this.syncs.shift()!;
+      if (error) this.fail(error);
+      if (this.failed) {
+        for (const e of batch) e.reject(error ?? new Error(`segment ${this.id} failed`));
+      } else {
+        this.durableEnd = batch[batch.length - 1]!.end;
+        for (const e of batch) e.resolve();
+      }
+    }
+    this.flush();
   }
 
   /**
@@ -460,10 +477,10 @@ class Segment {
   }
 
   private closeWhenIdle(): void {
-    if (!this.sealed || this.closing || this.syncing || this.writesInFlight > 0 || this.pending.length > 0) return;
+    if (!this.sealed || this.closing || this.syncs.length > 0 || this.writesInFlight > 0 || this.pending.length > 0) return;
     this.closing = (async () => {
       try {
-        if (this.failed) {
+        if (this.failed && this.durableEnd > 0) {
           await this.fd.truncate(this.durableEnd);
           await this.fd.datasync();
         }
@@ -471,6 +488,8 @@ class Segment {
         // Recovery at the next open truncates at the first bad record anyway.
       } finally {
         await this.fd.close().catch(() => {});
+        // Nothing in it was acknowledged (say the disk was full from the start): no empty file per failed put.
+        if (this.failed && this.durableEnd === 0) await fsp.rm(this.file, { force: true }).catch(() => {});
         this.markClosed();
       }
     })();

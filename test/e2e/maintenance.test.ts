@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fsck } from '../../src/maintenance/fsck.js';
 import { gc } from '../../src/maintenance/gc.js';
+import { DataDirBusyError } from '../../src/storage/blob-store.js';
 import { makeImage, padTo } from '../fixtures/images.js';
 import { filePart, namePart, rawUpload } from '../helpers/http.js';
 import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
@@ -23,6 +24,17 @@ describe('fsck and gc', () => {
     return res.json().data.file_token as string;
   };
   const blobPath = (key: string) => path.join(server.dataDir, 'blobs', key.slice(0, 2), key);
+
+  it('a second server on the same data dir refuses to start (one writer appends to the segments)', async () => {
+    const first = await startServer();
+    try {
+      await expect(startServer({ dataDir: first.dataDir })).rejects.toBeInstanceOf(DataDirBusyError);
+      const res = await rawUpload(first.baseUrl, await first.tenantToken(await first.newApp()), [namePart('f.png'), filePart(await makeImage('png', 333, 320))]);
+      expect(res.status).toBe(200);
+    } finally {
+      await first.close();
+    }
+  });
 
   it('gc removes stale temp files and unreferenced blobs, and keeps referenced or recent ones', async () => {
     await upload(330);

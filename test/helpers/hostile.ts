@@ -23,7 +23,7 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
 export async function expectNoLeftovers(server: TestServer, timeoutMs = 3000): Promise<void> {
   await eventually(async () => {
     expect(storedFiles(server.dataDir).temp, 'temp files left behind').toEqual([]);
-    // Both tiers: packed small blobs and blob files.
+    // Every tier: small blobs in segments (or an old packed.sqlite) and blob files.
     for await (const { key } of server.app.blobs.keys()) {
       expect(await server.app.meta.isBlobReferenced(key), `unreferenced blob ${key}`).toBe(true);
     }

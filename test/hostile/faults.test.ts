@@ -10,7 +10,8 @@ import type { AppRow, FileRow, MetaStore, TokenRow } from '../../src/meta/meta-s
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
 import type { BlobListing, BlobStore, ByteRange, DeleteOptions, PutOptions, PutResult } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
-import { distinctImage, download, expectError, expectNoLeftovers, expectStillServes, logLinesFor, socketUpload } from '../helpers/hostile.js';
+import { recordHeaderBytes } from '../../src/storage/segment-blob-store.js';
+import { distinctImage, download, eventually, expectError, expectNoLeftovers, expectStillServes, logLinesFor, socketUpload } from '../helpers/hostile.js';
 import { filePart, namePart, request } from '../helpers/http.js';
 import type { ParsedResponse } from '../helpers/raw-socket.js';
 import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
@@ -213,6 +214,55 @@ describe('disk full (ENOSPC) while writing', () => {
       expect(ok.status).toBe(200);
       expect((await download(server, token, ok.json().data.file_token)).body.equals(image)).toBe(true);
     });
+  });
+});
+
+describe('disk full under small uploads (segments), on a real tmpfs (needs root; skipped elsewhere)', () => {
+  let mounted: string | undefined;
+  let server: TestServer | undefined;
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-tmpfs-small-'));
+    const blobsDir = path.join(dataDir, 'blobs');
+    fs.mkdirSync(blobsDir);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', blobsDir], { stdio: 'ignore' });
+      mounted = blobsDir;
+    } catch {
+      // Not root, or no mount(8).
+    }
+  });
+  afterAll(async () => {
+    await server?.app.close();
+    if (mounted) execFileSync('umount', [mounted]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('uploads until the disk is full: the one that does not fit gets 500 2250002 and leaves no partial record; every acknowledged one survives', async (ctx) => {
+    if (!mounted) return ctx.skip();
+    server = await startServer({ dataDir });
+    const token = await server.tenantToken(await server.newApp());
+    const acked: { token: string; image: Buffer }[] = [];
+    let failed: ParsedResponse | undefined;
+    for (let i = 0; i < 20 && !failed; i++) {
+      const image = await distinctImage(200 * 1024);
+      const res = await socketUpload(server, token, [namePart('small.png'), filePart(image)]);
+      if (res.status === 200) acked.push({ token: res.json().data.file_token, image });
+      else failed = res;
+    }
+    expect(acked.length).toBeGreaterThan(0);
+    expectInternal(server, failed!, /ENOSPC/);
+    const segmentsDir = path.join(mounted, 'segments');
+    await eventually(() => {
+      const segmentBytes = fs.readdirSync(segmentsDir).filter((f) => f.endsWith('.seg')).reduce((n, f) => n + fs.statSync(path.join(segmentsDir, f)).size, 0);
+      expect(segmentBytes).toBe(acked.reduce((n, a) => n + recordHeaderBytes + a.image.length, 0));
+    });
+    execFileSync('mount', ['-o', 'remount,size=16m', mounted]);
+    const image = await distinctImage(200 * 1024);
+    const ok = await socketUpload(server, token, [namePart('small.png'), filePart(image)]);
+    expect(ok.status).toBe(200);
+    acked.push({ token: ok.json().data.file_token, image });
+    for (const a of acked) expect((await download(server, token, a.token)).body.equals(a.image)).toBe(true);
   });
 });
 

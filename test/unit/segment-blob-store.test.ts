@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DataDirBusyError } from '../../src/storage/blob-store.js';
+import { recordHeaderBytes, SegmentBlobStore } from '../../src/storage/segment-blob-store.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+async function readAll(store: SegmentBlobStore, key: string): Promise<Buffer | undefined> {
+  const stream = await store.read(key);
+  if (!stream) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function listKeys(store: SegmentBlobStore): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const { key } of store.keys()) keys.push(key);
+  return keys.sort();
+}
+
+const segmentFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.endsWith('.seg')).sort();
+
+describe('SegmentBlobStore', () => {
+  let dir: string;
+  const open: SegmentBlobStore[] = [];
+  const store = (maxSegmentBytes = 1024 * 1024): SegmentBlobStore => {
+    const s = new SegmentBlobStore(dir, { maxSegmentBytes });
+    open.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-segments-'));
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function putSome(s: SegmentBlobStore, n: number, size = 40_000): Promise<Buffer[]> {
+    const blobs = Array.from({ length: n }, () => randomBytes(size));
+    const results = await Promise.all(blobs.map((b) => s.put(sha(b), b)));
+    expect(results.every((r) => r.created)).toBe(true);
+    return blobs;
+  }
+
+  it('rolls over to new segments and reads everything back after a reopen', async () => {
+    const first = store(100_000);
+    const blobs = await putSome(first, 12);
+    await first.close();
+    expect(segmentFiles(dir).length).toBeGreaterThanOrEqual(6);
+    for (const f of segmentFiles(dir)) expect(fs.statSync(path.join(dir, f)).size).toBeLessThanOrEqual(100_000);
+    const again = store();
+    for (const b of blobs) expect((await readAll(again, sha(b)))?.equals(b)).toBe(true);
+    expect(await listKeys(again)).toEqual(blobs.map(sha).sort());
+  });
+
+  it('an index that lost its latest commits (a power cut) is rebuilt from the segments on open', async () => {
+    const first = store();
+    const blobs = await putSome(first, 10);
+    await first.close();
+    // What synchronous=NORMAL may lose: the last rows, and the run in segment_ends with them.
+    const db = new Database(path.join(dir, 'index.sqlite'));
+    db.exec('DELETE FROM segment_blobs WHERE id > 3; UPDATE segment_ends SET indexed_to = 0');
+    db.close();
+    const again = store();
+    expect(await readAll(again, sha(blobs[9]!))).toBeUndefined(); // not before open()
+    expect(await again.open({ exclusive: true })).toBe(true);
+    for (const b of blobs) expect((await readAll(again, sha(b)))?.equals(b)).toBe(true);
+    expect(await listKeys(again)).toEqual(blobs.map(sha).sort());
+  });
+
+  it('a row missing in the middle of the index holds the indexed run back, so it is rescanned', async () => {
+    const first = store();
+    const blobs = await putSome(first, 6);
+    await first.close();
+    const db = new Database(path.join(dir, 'index.sqlite'));
+    const end = db.prepare('SELECT indexed_to FROM segment_ends').pluck().get() as number;
+    expect(end).toBe(6 * (recordHeaderBytes + 40_000));
+    // As if the second row's commit had failed while later ones landed: the run would have stopped at the first record.
+    db.prepare('DELETE FROM segment_blobs WHERE offset = ?').run(recordHeaderBytes + 40_000);
+    db.prepare('UPDATE segment_ends SET indexed_to = ?').run(recordHeaderBytes + 40_000);
+    db.close();
+    const again = store();
+    await again.open({ exclusive: true });
+    expect(await listKeys(again)).toEqual(blobs.map(sha).sort());
+  });
+
+  it('a torn record at the end is cut off on open; nothing before it is lost and new blobs go to a new segment', async () => {
+    const first = store();
+    const blobs = await putSome(first, 5);
+    await first.close();
+    const [segment] = segmentFiles(dir);
+    const file = path.join(dir, segment!);
+    const goodSize = fs.statSync(file).size;
+    // A record whose write was cut short: a whole header, half of its bytes.
+    const torn = randomBytes(40_000);
+    const header = Buffer.alloc(recordHeaderBytes);
+    Buffer.from('LGSEG001', 'latin1').copy(header);
+    header.writeUInt32LE(torn.length, 8);
+    header.write(sha(torn), 16, 'hex');
+    fs.appendFileSync(file, Buffer.concat([header, torn.subarray(0, 20_000)]));
+    const again = store();
+    await again.open({ exclusive: true });
+    expect(fs.statSync(file).size).toBe(goodSize);
+    expect(await readAll(again, sha(torn))).toBeUndefined();
+    for (const b of blobs) expect((await readAll(again, sha(b)))?.equals(b)).toBe(true);
+    const [later] = await putSome(again, 1);
+    expect(segmentFiles(dir)).toHaveLength(2);
+    expect((await readAll(again, sha(later!)))?.equals(later!)).toBe(true);
+  });
+
+  it('a record whose bytes do not hash to its key ends the valid part of its segment', async () => {
+    const first = store();
+    await putSome(first, 2);
+    await first.close();
+    const file = path.join(dir, segmentFiles(dir)[0]!);
+    const goodSize = fs.statSync(file).size;
+    const bytes = randomBytes(1000);
+    const header = Buffer.alloc(recordHeaderBytes);
+    Buffer.from('LGSEG001', 'latin1').copy(header);
+    header.writeUInt32LE(bytes.length, 8);
+    header.write(sha(Buffer.from('other bytes')), 16, 'hex');
+    fs.appendFileSync(file, Buffer.concat([header, bytes]));
+    const again = store();
+    await again.open({ exclusive: true });
+    expect(fs.statSync(file).size).toBe(goodSize);
+    expect(await listKeys(again)).toHaveLength(2);
+  });
+
+  it('one writer per directory: a second store is refused with exclusive, read-only without, and takes over once the first closes', async () => {
+    const writer = store();
+    const [blob] = await putSome(writer, 1);
+    await listKeys(writer); // its index row committed: what another process reads
+    const second = store();
+    await expect(second.open({ exclusive: true })).rejects.toBeInstanceOf(DataDirBusyError);
+    expect(await second.open({ exclusive: false })).toBe(false);
+    expect((await readAll(second, sha(blob!)))?.equals(blob!)).toBe(true);
+    await expect(second.put(sha(blob!), blob!)).rejects.toBeInstanceOf(DataDirBusyError);
+    await writer.close();
+    const third = store();
+    expect(await third.open({ exclusive: true })).toBe(true);
+    await putSome(third, 1);
+  });
+
+  it('the same bytes twice, concurrently or later: one record, created once', async () => {
+    const s = store();
+    const bytes = randomBytes(30_000);
+    const results = await Promise.all(Array.from({ length: 5 }, () => s.put(sha(bytes), bytes)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect((await s.put(sha(bytes), bytes)).created).toBe(false);
+    await s.close();
+    expect(fs.statSync(path.join(dir, segmentFiles(dir)[0]!)).size).toBe(recordHeaderBytes + bytes.length);
+  });
+});
