@@ -55,7 +55,7 @@ export function cli(): Command {
     .option('--rate-limit-per-second <n>', 'requests per second per API × app × tenant, 0 disables')
     .option('--rate-limit-per-minute <n>', 'requests per minute per API × app × tenant, 0 disables')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env LINGO_LOG_LEVEL)')
-    .option('--pack-max-bytes <n>', 'blobs up to this size are packed into SQLite, larger ones are files; 0: all files (default 262144)')
+    .option('--pack-max-bytes <n>', 'blobs up to this size are appended to segment files, larger ones are files; 0: all files (default 262144)')
     .option('--headers-timeout-ms <ms>', 'time allowed to send request headers (default 10000)')
     .option('--idle-timeout-ms <ms>', 'longest silence on a connection mid-request (default 30000)')
     .option('--request-timeout-ms <ms>', 'whole-request deadline, body included (default 300000)')

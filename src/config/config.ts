@@ -32,7 +32,7 @@ export interface HttpTimeoutsConfig {
   shutdownGraceMs: number;
 }
 
-/** Files under `root`; blobs up to `packMaxBytes` packed into `root/packed.sqlite` (0: never). */
+/** Files under `root`; blobs up to `packMaxBytes` appended to segments in `root/segments/` (0: never). */
 export type BlobStoreConfig = { kind: 'fs'; root: string; packMaxBytes: number };
 
 /** Most Lingo entry images are well under this; above it a file's own fsync costs little extra. */

@@ -87,6 +87,7 @@ export class SegmentBlobStore {
   /** Appends under way, by key: a second put of the same bytes waits for the first. */
   private readonly appending = new Map<string, Promise<void>>();
   private readonly segments = new Set<Segment>();
+  private readonly readers = new SegmentReaders((id) => this.segmentPath(id));
 
   constructor(
     private readonly dir: string,
@@ -158,15 +159,10 @@ export class SegmentBlobStore {
     if (!at) return undefined;
     const start = range?.start ?? 0;
     const length = (range ? range.end + 1 : at.length) - start;
-    const fd = await fsp.open(this.segmentPath(at.segment), 'r');
-    try {
-      const bytes = Buffer.allocUnsafe(length);
-      const { bytesRead } = await fd.read(bytes, 0, length, at.offset + recordHeaderBytes + start);
-      if (bytesRead !== length) throw new Error(`segment ${at.segment} is shorter than its index says`);
-      return Readable.from([bytes]);
-    } finally {
-      await fd.close();
-    }
+    const bytes = Buffer.allocUnsafe(length);
+    const bytesRead = await this.readers.read(at.segment, bytes, at.offset + recordHeaderBytes + start);
+    if (bytesRead !== length) throw new Error(`segment ${at.segment} is shorter than its index says`);
+    return Readable.from([bytes]);
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
@@ -204,7 +200,7 @@ export class SegmentBlobStore {
     await Promise.allSettled([...this.appending.values()]);
     await Promise.allSettled([...this.indexing.values()]);
     await Promise.allSettled([...this.segments].map((s) => s.drained()));
-    await this.index.close();
+    await Promise.all([this.index.close(), this.readers.close()]);
     if (this.db.open) this.db.close();
     this.lock?.close();
     this.lock = undefined;
@@ -493,6 +489,54 @@ class Segment {
         this.markClosed();
       }
     })();
+  }
+}
+
+/**
+ * Read-only handles of segment files, kept for the next download: opening and closing the file
+ * per download cost more than the read itself (small downloads 0.88× of the serve baseline with
+ * open/read/close per request). Bounded; a handle in use is never closed.
+ */
+class SegmentReaders {
+  private readonly handles = new Map<number, { handle: Promise<fsp.FileHandle>; users: number }>();
+
+  constructor(
+    private readonly pathOf: (id: number) => string,
+    private readonly max = 32,
+  ) {}
+
+  async read(id: number, into: Buffer, position: number): Promise<number> {
+    let entry = this.handles.get(id);
+    if (entry) this.handles.delete(id); // re-inserted below: the map's order is least recently used first
+    else {
+      const opened = { handle: fsp.open(this.pathOf(id), 'r'), users: 0 };
+      opened.handle.catch(() => this.handles.get(id) === opened && this.handles.delete(id));
+      entry = opened;
+    }
+    this.handles.set(id, entry);
+    entry.users++;
+    try {
+      const fd = await entry.handle;
+      return (await fd.read(into, 0, into.length, position)).bytesRead;
+    } finally {
+      entry.users--;
+      this.trim();
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.allSettled(all.map((e) => e.handle.then((fd) => fd.close())));
+  }
+
+  private trim(): void {
+    for (const [id, e] of this.handles) {
+      if (this.handles.size <= this.max) return;
+      if (e.users > 0) continue;
+      this.handles.delete(id);
+      void e.handle.then((fd) => fd.close()).catch(() => {});
+    }
   }
 }
 

@@ -59,6 +59,28 @@ describe('SegmentBlobStore', () => {
     expect(await listKeys(again)).toEqual(blobs.map(sha).sort());
   });
 
+  it('keeps a bounded number of segment files open for reads', async () => {
+    const s = store(1000); // one record per segment
+    const blobs = await putSome(s, 45, 2000);
+    await s.close();
+    const again = store();
+    const openSegments = (): number =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir) && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith('.seg');
+        } catch {
+          return false;
+        }
+      }).length;
+    for (let round = 0; round < 2; round++) {
+      const read = await Promise.all(blobs.map((b) => readAll(again, sha(b))));
+      read.forEach((r, i) => expect(r?.equals(blobs[i]!)).toBe(true));
+    }
+    expect(openSegments()).toBeLessThanOrEqual(32);
+    await again.close();
+    expect(openSegments()).toBe(0);
+  });
+
   it('an index that lost its latest commits (a power cut) is rebuilt from the segments on open', async () => {
     const first = store();
     const blobs = await putSome(first, 10);
