@@ -275,7 +275,8 @@ async function writeAll(fh: fsp.FileHandle, chunks: Buffer[]): Promise<void> {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** Makes a directory's entries (a new name, a removed one) survive a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
   const fh = await fsp.open(dir, 'r');
   try {
     await fh.sync();

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
-import { openSqlite } from '../sqlite/open.js';
+import { keysInPages, openSqlite } from '../sqlite/open.js';
 import { assertBlobKey, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
 
 const insertSql = 'INSERT INTO packed_blobs (key, bytes, touched_at_ms) VALUES (@key, @bytes, @touched_at_ms)';
@@ -97,14 +97,8 @@ export class PackedBlobStore {
   }
 
   /** Pages of keys, so that a caller may delete while it iterates (gc) and memory stays flat. */
-  async *keys(): AsyncIterable<BlobListing> {
-    let after = '';
-    for (;;) {
-      const page = this.stmts.keysAfter.all(after) as { key: string; touched_at_ms: number }[];
-      for (const r of page) yield { key: r.key, modifiedAtMs: r.touched_at_ms };
-      if (page.length < 1000) return;
-      after = page[page.length - 1]!.key;
-    }
+  keys(): AsyncIterable<BlobListing> {
+    return keysInPages(this.stmts.keysAfter);
   }
 
   async ping(): Promise<void> {

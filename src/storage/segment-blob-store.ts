@@ -5,8 +5,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
-import { openSqlite } from '../sqlite/open.js';
+import { keysInPages, openSqlite } from '../sqlite/open.js';
 import { assertBlobKey, DataDirBusyError, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
+import { fsyncDir } from './fs-blob-store.js';
 
 /**
  * A record: this header, then the blob's bytes. The key is the SHA-256 of the bytes, so a record
@@ -182,13 +183,7 @@ export class SegmentBlobStore {
   async *keys(): AsyncIterable<BlobListing> {
     // Blobs acknowledged before the listing starts are in it.
     await Promise.allSettled([...this.indexing.values()]);
-    let after = '';
-    for (;;) {
-      const page = this.stmts.keysAfter.all(after) as { key: string; touched_at_ms: number }[];
-      for (const r of page) yield { key: r.key, modifiedAtMs: r.touched_at_ms };
-      if (page.length < 1000) return;
-      after = page[page.length - 1]!.key;
-    }
+    yield* keysInPages(this.stmts.keysAfter);
   }
 
   async ping(): Promise<void> {
@@ -537,14 +532,5 @@ class SegmentReaders {
       this.handles.delete(id);
       void e.handle.then((fd) => fd.close()).catch(() => {});
     }
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fd = await fsp.open(dir, 'r');
-  try {
-    await fd.sync();
-  } finally {
-    await fd.close();
   }
 }

@@ -155,6 +155,31 @@ describe('the blob store fails before it has read the file part', () => {
   });
 });
 
+/**
+ * A tmpfs of `size` mounted on a fresh data dir's `blobs/` for the enclosing describe; `mounted`
+ * stays undefined when mounting is not possible (not root, no mount(8)).
+ */
+function tmpfsBlobsDir(size: string): { dataDir: string; mounted: string | undefined } {
+  const disk: { dataDir: string; mounted: string | undefined } = { dataDir: '', mounted: undefined };
+  beforeAll(() => {
+    disk.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-tmpfs-'));
+    const blobsDir = path.join(disk.dataDir, 'blobs');
+    fs.mkdirSync(blobsDir);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', blobsDir], { stdio: 'ignore' });
+      disk.mounted = blobsDir;
+    } catch {
+      // The caller's test skips itself.
+    }
+  });
+  // Registered before the caller's own afterAll, so it runs after it (vitest runs them in reverse): the server closes first.
+  afterAll(() => {
+    if (disk.mounted) execFileSync('umount', [disk.mounted]);
+    fs.rmSync(disk.dataDir, { recursive: true, force: true });
+  });
+  return disk;
+}
+
 describe('disk full (ENOSPC) while writing', () => {
   describe('injected into the blob store mid-stream', () => {
     let server: TestServer;
@@ -180,29 +205,15 @@ describe('disk full (ENOSPC) while writing', () => {
   });
 
   describe('on a real 1 MiB tmpfs (needs root; skipped elsewhere)', () => {
-    let mounted: string | undefined;
+    // Not root, or no mount(8): the injected test above covers the code path.
+    const disk = tmpfsBlobsDir('1m');
     let server: TestServer | undefined;
-    let dataDir: string;
-    beforeAll(() => {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-tmpfs-'));
-      const blobsDir = path.join(dataDir, 'blobs');
-      fs.mkdirSync(blobsDir);
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', blobsDir], { stdio: 'ignore' });
-        mounted = blobsDir;
-      } catch {
-        // Not root, or no mount(8): the injected test above covers the code path.
-      }
-    });
-    afterAll(async () => {
-      await server?.app.close();
-      if (mounted) execFileSync('umount', [mounted]);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => server?.app.close());
 
     it('a 2 MiB upload onto a full disk: 500 2250002, nothing left; after growing the disk, uploads work', async (ctx) => {
+      const mounted = disk.mounted;
       if (!mounted) return ctx.skip();
-      server = await startServer({ dataDir });
+      server = await startServer({ dataDir: disk.dataDir });
       const token = await server.tenantToken(await server.newApp());
       const res = await socketUpload(server, token, [namePart('big.png'), filePart(await distinctImage(2 * MiB))]);
       expectInternal(server, res, /ENOSPC/);
@@ -218,29 +229,14 @@ describe('disk full (ENOSPC) while writing', () => {
 });
 
 describe('disk full under small uploads (segments), on a real tmpfs (needs root; skipped elsewhere)', () => {
-  let mounted: string | undefined;
+  const disk = tmpfsBlobsDir('2m');
   let server: TestServer | undefined;
-  let dataDir: string;
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-tmpfs-small-'));
-    const blobsDir = path.join(dataDir, 'blobs');
-    fs.mkdirSync(blobsDir);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', blobsDir], { stdio: 'ignore' });
-      mounted = blobsDir;
-    } catch {
-      // Not root, or no mount(8).
-    }
-  });
-  afterAll(async () => {
-    await server?.app.close();
-    if (mounted) execFileSync('umount', [mounted]);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => server?.app.close());
 
   it('uploads until the disk is full: the one that does not fit gets 500 2250002 and leaves no partial record; every acknowledged one survives', async (ctx) => {
-    if (!mounted) return ctx.skip();
-    server = await startServer({ dataDir });
+    const mounted = disk.mounted;
+      if (!mounted) return ctx.skip();
+    server = await startServer({ dataDir: disk.dataDir });
     const token = await server.tenantToken(await server.newApp());
     const acked: { token: string; image: Buffer }[] = [];
     let failed: ParsedResponse | undefined;
