@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BlobListing } from '../storage/blob-store.js';
 
 /**
  * Every SQLite file of ours is opened the same way: WAL so that readers (and the CLI) never
@@ -20,16 +19,3 @@ export function openSqlite(file: string, options: { pageSize?: number } = {}): D
   return db;
 }
 
-/**
- * Every key of a blob table, in pages of `LIMIT 1000` by key (`stmt` takes the last key seen), so
- * that a caller may delete while it iterates (gc) and memory stays flat.
- */
-export async function* keysInPages(stmt: Database.Statement): AsyncIterable<BlobListing> {
-  let after = '';
-  for (;;) {
-    const page = stmt.all(after) as { key: string; touched_at_ms: number }[];
-    for (const r of page) yield { key: r.key, modifiedAtMs: r.touched_at_ms };
-    if (page.length < 1000) return;
-    after = page[page.length - 1]!.key;
-  }
-}

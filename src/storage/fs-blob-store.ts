@@ -13,6 +13,7 @@ import {
   type PutOptions,
   type PutResult,
 } from './blob-store.js';
+import { fsyncDir, writeAll } from './file-io.js';
 
 const tempSuffix = '.part';
 /**
@@ -261,28 +262,6 @@ async function removeIfPresent(file: string): Promise<boolean> {
       throw err;
     },
   );
-}
-
-async function writeAll(fh: fsp.FileHandle, chunks: Buffer[]): Promise<void> {
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const { bytesWritten } = await fh.writev(chunks);
-  if (bytesWritten === total) return;
-  // writev may write less than asked (rare for regular files): finish the rest plainly.
-  let rest = Buffer.concat(chunks).subarray(bytesWritten);
-  while (rest.length > 0) {
-    const { bytesWritten: n } = await fh.write(rest);
-    rest = rest.subarray(n);
-  }
-}
-
-/** Makes a directory's entries (a new name, a removed one) survive a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 async function listDir(dir: string): Promise<string[]> {

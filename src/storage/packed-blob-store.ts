@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
-import { keysInPages, openSqlite } from '../sqlite/open.js';
+import { openSqlite } from '../sqlite/open.js';
+import { keysInPages } from './keys-in-pages.js';
 import { assertBlobKey, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
 
 const insertSql = 'INSERT INTO packed_blobs (key, bytes, touched_at_ms) VALUES (@key, @bytes, @touched_at_ms)';

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
-import { keysInPages, openSqlite } from '../sqlite/open.js';
+import { openSqlite } from '../sqlite/open.js';
+import { keysInPages } from './keys-in-pages.js';
 import { assertBlobKey, DataDirBusyError, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
-import { fsyncDir } from './fs-blob-store.js';
+import { fsyncDir, writeAll } from './file-io.js';
 
 /**
  * A record: this header, then the blob's bytes. The key is the SHA-256 of the bytes, so a record
@@ -81,10 +82,12 @@ export class SegmentBlobStore {
   private opening: Promise<boolean> | undefined;
   private nextSegmentId = 1;
   private active: Promise<Segment> | undefined;
-  /** Acknowledged records whose index row is not committed yet. */
-  private readonly unindexed = new Map<string, Location>();
-  /** Index inserts under way, by key: a delete waits for the row it would otherwise race. */
-  private readonly indexing = new Map<string, Promise<unknown>>();
+  /**
+   * Acknowledged records whose index row is not committed: reads find them here, and a delete
+   * waits for `indexed` (the row would otherwise come back after it). A record whose row failed
+   * stays here, `indexed` settled, until the next open indexes it from the segment.
+   */
+  private readonly unindexed = new Map<string, { at: Location; indexed: Promise<void> }>();
   /** Appends under way, by key: a second put of the same bytes waits for the first. */
   private readonly appending = new Map<string, Promise<void>>();
   private readonly segments = new Set<Segment>();
@@ -168,8 +171,7 @@ export class SegmentBlobStore {
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     assertBlobKey(key);
-    // A row still on its way to the index would come back after this delete.
-    await this.indexing.get(key)?.catch(() => {});
+    await this.unindexed.get(key)?.indexed;
     const { unlessTouchedSinceMs: since } = options;
     // One statement: an upload that refreshed the age first wins, atomically. The bytes stay in
     // their segment as dead space (segments are append-only; see docs/reliability.md).
@@ -182,7 +184,7 @@ export class SegmentBlobStore {
   /** Pages of keys, so that a caller may delete while it iterates (gc) and memory stays flat. */
   async *keys(): AsyncIterable<BlobListing> {
     // Blobs acknowledged before the listing starts are in it.
-    await Promise.allSettled([...this.indexing.values()]);
+    await this.indexed();
     yield* keysInPages(this.stmts.keysAfter);
   }
 
@@ -193,7 +195,7 @@ export class SegmentBlobStore {
   async close(): Promise<void> {
     await this.opening?.catch(() => {});
     await Promise.allSettled([...this.appending.values()]);
-    await Promise.allSettled([...this.indexing.values()]);
+    await this.indexed();
     await Promise.allSettled([...this.segments].map((s) => s.drained()));
     await Promise.all([this.index.close(), this.readers.close()]);
     if (this.db.open) this.db.close();
@@ -202,7 +204,12 @@ export class SegmentBlobStore {
   }
 
   private locate(key: string): Location | undefined {
-    return this.unindexed.get(key) ?? (this.stmts.locate.get(key) as Location | undefined);
+    return this.unindexed.get(key)?.at ?? (this.stmts.locate.get(key) as Location | undefined);
+  }
+
+  /** Every index insert under way has settled. */
+  private async indexed(): Promise<void> {
+    await Promise.all([...this.unindexed.values()].map((u) => u.indexed));
   }
 
   private async append(key: string, bytes: Buffer): Promise<void> {
@@ -212,18 +219,17 @@ export class SegmentBlobStore {
     header.write(key, keyOffset, 'hex');
     const { segment, offset } = await this.appendToSegment([header, bytes], recordHeaderBytes + bytes.length);
     const at: Location = { segment, offset, length: bytes.length };
-    this.unindexed.set(key, at);
-    const indexed = this.index.insert(indexRow(key, at)).then(
-      () => {
-        if (this.unindexed.get(key) === at) this.unindexed.delete(key);
-      },
-      // Still served from `unindexed`; the run in segment_ends stops before it, so the next open rescans it.
-      () => {},
-    );
-    this.indexing.set(key, indexed);
-    void indexed.finally(() => {
-      if (this.indexing.get(key) === indexed) this.indexing.delete(key);
-    });
+    const entry = {
+      at,
+      indexed: this.index.insert(indexRow(key, at)).then(
+        () => {
+          if (this.unindexed.get(key) === entry) this.unindexed.delete(key);
+        },
+        // Kept in `unindexed`; the run in segment_ends stops before it, so the next open rescans it.
+        () => {},
+      ),
+    };
+    this.unindexed.set(key, entry);
   }
 
   /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
@@ -360,8 +366,9 @@ interface PendingAppend {
 
 /**
  * One segment file being appended to. Space is reserved synchronously, so records never overlap
- * and `pending` is in offset order; writes run concurrently on the libuv pool; one fdatasync at a
- * time covers the longest finished run at the head of `pending`, and only those are acknowledged.
+ * and `pending` is in offset order; writes run concurrently on the libuv pool; each fdatasync
+ * (at most `maxSyncsInFlight` at once) covers the longest finished run at the head of `pending`
+ * when it starts, and only those are acknowledged when it ends.
  */
 class Segment {
   reserved = 0;
@@ -390,11 +397,9 @@ class Segment {
       const entry: PendingAppend = { end: offset + size, written: false, resolve: () => resolve(offset), reject };
       this.pending.push(entry);
       this.writesInFlight++;
-      this.fd.writev(buffers, offset).then(
-        ({ bytesWritten }) => {
+      writeAll(this.fd, buffers, offset).then(
+        () => {
           this.writesInFlight--;
-          // A regular file takes a short write only when space runs out mid-way.
-          if (bytesWritten !== size) return this.fail(Object.assign(new Error(`ENOSPC: short write to segment ${this.id}: ${bytesWritten} of ${size} bytes`), { code: 'ENOSPC' }));
           entry.written = true;
           this.flush();
         },

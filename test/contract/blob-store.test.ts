@@ -5,24 +5,19 @@ import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobNotFoundError, type BlobStore } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
-import { PackedBlobStore } from '../../src/storage/packed-blob-store.js';
 import { SegmentBlobStore } from '../../src/storage/segment-blob-store.js';
 import { TieredBlobStore } from '../../src/storage/tiered-blob-store.js';
 
 const segments = (root: string): SegmentBlobStore => new SegmentBlobStore(path.join(root, 'segments'), { maxSegmentBytes: 256 * 1024 });
 
 /**
- * One contract, every backend: blob files alone; files with small blobs in segments (small
- * segments, so that the tests cross from one to the next); and the same beside the packed.sqlite
- * of an older data dir.
+ * One contract, every backend: blob files alone, and files with small blobs in segments (small
+ * segments, so that the tests cross from one to the next). A data dir with an older
+ * packed.sqlite: test/unit/packed-blob-store.test.ts.
  */
 const backends: [string, (root: string) => BlobStore][] = [
   ['FsBlobStore', (root) => new FsBlobStore(root)],
   ['TieredBlobStore (segments ≤ 64 KiB)', (root) => new TieredBlobStore(new FsBlobStore(root), segments(root), 64 * 1024)],
-  [
-    'TieredBlobStore (segments ≤ 64 KiB, legacy packed.sqlite)',
-    (root) => new TieredBlobStore(new FsBlobStore(root), segments(root), 64 * 1024, new PackedBlobStore(path.join(root, 'packed.sqlite'))),
-  ],
 ];
 
 describe.each(backends)('BlobStore contract: %s', (_name, create) => {

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { createBlobStore } from '../../src/app.js';
+import { BlobNotFoundError } from '../../src/storage/blob-store.js';
 import { PackedBlobStore } from '../../src/storage/packed-blob-store.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -83,6 +86,40 @@ describe('PackedBlobStore schema', () => {
       expect(db.prepare('SELECT length(bytes) FROM packed_blobs').pluck().get()).toBe(50_000);
     } finally {
       db.close();
+    }
+  });
+
+  it('a data dir from before segments: its packed blobs are read, deduplicated against and deleted there; new ones go to segments', async () => {
+    const old = new PackedBlobStore(path.join(root, 'packed.sqlite'));
+    const legacy = Buffer.from('stored by an older version');
+    await old.put(sha256(legacy), Buffer.from(legacy));
+    await old.close();
+
+    const store = createBlobStore({ kind: 'fs', root, packMaxBytes: 256 * 1024 });
+    const segmentBytes = (): number =>
+      fs.existsSync(path.join(root, 'segments'))
+        ? fs.readdirSync(path.join(root, 'segments')).filter((f) => f.endsWith('.seg')).reduce((n, f) => n + fs.statSync(path.join(root, 'segments', f)).size, 0)
+        : 0;
+    const read = async (key: string): Promise<string> => {
+      const chunks: Buffer[] = [];
+      for await (const c of await store.get(key)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString();
+    };
+    try {
+      expect(await read(sha256(legacy))).toBe(legacy.toString());
+      expect((await store.put(Readable.from([legacy]))).created).toBe(false);
+      expect(segmentBytes()).toBe(0); // deduplicated where it lives, not copied
+      const fresh = await store.put(Readable.from([Buffer.from('stored by this version')]));
+      expect(fresh.created).toBe(true);
+      expect(segmentBytes()).toBeGreaterThan(0);
+      const keys: string[] = [];
+      for await (const { key } of store.keys()) keys.push(key);
+      expect(keys.sort()).toEqual([sha256(legacy), fresh.key].sort());
+      expect(await store.delete(sha256(legacy))).toBe(true);
+      await expect(store.get(sha256(legacy))).rejects.toBeInstanceOf(BlobNotFoundError);
+      expect(await read(fresh.key)).toBe('stored by this version');
+    } finally {
+      await store.close();
     }
   });
 });

@@ -81,6 +81,38 @@ describe('SegmentBlobStore', () => {
     expect(openSegments()).toBe(0);
   });
 
+  it('a failed fdatasync fails the appends it covered, cuts the segment back to what was acknowledged, and later puts go to a new segment', async () => {
+    const s = store();
+    const [first] = await putSome(s, 1);
+    const segment = (await (s as unknown as { active: Promise<{ fd: { datasync: () => Promise<void> } }> }).active)!;
+    segment.fd.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    const lost = randomBytes(40_000);
+    await expect(s.put(sha(lost), lost)).rejects.toMatchObject({ code: 'EIO' });
+    expect(await readAll(s, sha(lost))).toBeUndefined();
+    const [later] = await putSome(s, 1);
+    await s.close();
+    const files = segmentFiles(dir);
+    expect(files).toHaveLength(2);
+    expect(fs.statSync(path.join(dir, files[0]!)).size).toBe(recordHeaderBytes + first!.length);
+    const again = store();
+    await again.open({ exclusive: true });
+    expect(await listKeys(again)).toEqual([sha(first!), sha(later!)].sort());
+  });
+
+  it('an index row that cannot be written: the blob is served from memory, and the next open indexes it', async () => {
+    const s = store();
+    // The index writer failing as on a full disk (the segment itself still takes the record).
+    (s as unknown as { index: { insert: () => Promise<never> } }).index.insert = () => Promise.reject(new Error('SQLITE_FULL'));
+    const [blob] = await putSome(s, 1);
+    expect((await readAll(s, sha(blob!)))?.equals(blob!)).toBe(true);
+    expect(await listKeys(s)).toEqual([]);
+    await s.close();
+    const again = store();
+    await again.open({ exclusive: true });
+    expect(await listKeys(again)).toEqual([sha(blob!)]);
+    expect((await readAll(again, sha(blob!)))?.equals(blob!)).toBe(true);
+  });
+
   it('an index that lost its latest commits (a power cut) is rebuilt from the segments on open', async () => {
     const first = store();
     const blobs = await putSome(first, 10);
