@@ -67,6 +67,9 @@ db.pragma('busy_timeout = 5000');
 setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
 `;
 
+/** Lazy rows go at once when this many are queued: a transaction's size stays bounded. */
+const maxLazyBatch = 512;
+
 interface Pending {
   record: BatchRecord;
   resolve: (outcome: InsertOutcome) => void;
@@ -86,6 +89,9 @@ export class SqliteBatchWriter {
   private queue: Pending[] = [];
   private inFlight: Pending[] | undefined;
   private idle: (() => void) | undefined;
+  /** Queued rows that asked to be sent now; while there are none, lazy rows wait for the timer. */
+  private urgentQueued = 0;
+  private lingering: NodeJS.Timeout | undefined;
 
   /**
    * `onDuplicateSql`, if given, runs in the same transaction when the INSERT meets an existing
@@ -101,17 +107,29 @@ export class SqliteBatchWriter {
      * rebuilt from something durable, as the segment index can from the segments.
      */
     private readonly durable = true,
+    /**
+     * How long a `lazy` row may wait for others to share its transaction. A commit costs the
+     * writer thread far more than a row, and a row nobody waits for (the segment index) need not
+     * be sent alone.
+     */
+    private readonly lingerMs = 0,
   ) {}
 
-  insert(record: BatchRecord): Promise<InsertOutcome> {
+  /**
+   * Resolves once the row is committed. `lazy`: nobody waits for it, so it may wait up to
+   * `lingerMs` (or until a non-lazy row comes) to go with others.
+   */
+  insert(record: BatchRecord, options: { lazy?: boolean } = {}): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      if (!this.inFlight) this.sendBatch();
+      if (!options.lazy) this.urgentQueued++;
+      this.sendOrLinger();
     });
   }
 
   /** Waits for queued rows to commit, then stops the worker. */
   async close(): Promise<void> {
+    if (this.lingering && !this.inFlight) this.sendBatch();
     if (this.inFlight || this.queue.length > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     const worker = this.worker;
     this.worker = undefined;
@@ -120,9 +138,20 @@ export class SqliteBatchWriter {
     await Promise.all([worker?.terminate(), checkpointer?.terminate()]);
   }
 
+  private sendOrLinger(): void {
+    if (this.inFlight) return;
+    if (this.urgentQueued > 0 || this.lingerMs === 0 || this.queue.length >= maxLazyBatch || this.idle) return this.sendBatch();
+    if (this.queue.length === 0 || this.lingering) return;
+    this.lingering = setTimeout(() => this.sendBatch(), this.lingerMs);
+    this.lingering.unref();
+  }
+
   private sendBatch(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
     const batch = this.queue;
     this.queue = [];
+    this.urgentQueued = 0;
     if (batch.length === 0) {
       this.idle?.();
       return;
@@ -144,7 +173,8 @@ export class SqliteBatchWriter {
       const err = Object.assign(new Error(result.error?.message ?? 'batched insert failed'), { code: result.error?.code });
       for (const p of batch) p.reject(err);
     }
-    this.sendBatch();
+    if (this.queue.length === 0) this.idle?.();
+    else this.sendOrLinger();
   }
 
   /** Started on first use (CLI commands never insert); restarted if it ever dies. */

@@ -81,11 +81,17 @@ describe('SegmentBlobStore', () => {
     expect(openSegments()).toBe(0);
   });
 
-  it('a failed fdatasync fails the appends it covered, cuts the segment back to what was acknowledged, and later puts go to a new segment', async () => {
+  it('a failed durable write fails its group, cuts the segment back to what was acknowledged, and later puts go to a new segment', async () => {
     const s = store();
     const [first] = await putSome(s, 1);
-    const segment = (await (s as unknown as { active: Promise<{ fd: { datasync: () => Promise<void> } }> }).active)!;
-    segment.fd.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    type Fd = { writev: (b: Buffer[], at?: number) => Promise<unknown> };
+    const segment = (await (s as unknown as { active: Promise<{ fd: Fd }> }).active)!;
+    // The bytes reach the file, but the O_DSYNC write reports EIO: they must not survive.
+    const writev = segment.fd.writev.bind(segment.fd);
+    segment.fd.writev = async (buffers, at) => {
+      await writev(buffers, at);
+      throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    };
     const lost = randomBytes(40_000);
     await expect(s.put(sha(lost), lost)).rejects.toMatchObject({ code: 'EIO' });
     expect(await readAll(s, sha(lost))).toBeUndefined();
@@ -97,6 +103,23 @@ describe('SegmentBlobStore', () => {
     const again = store();
     await again.open({ exclusive: true });
     expect(await listKeys(again)).toEqual([sha(first!), sha(later!)].sort());
+  });
+
+  it('records that arrive while two group writes are under way share the next one', async () => {
+    const s = store();
+    await putSome(s, 1); // the segment exists
+    type Fd = { writev: (b: Buffer[], at?: number) => Promise<unknown> };
+    const segment = (await (s as unknown as { active: Promise<{ fd: Fd }> }).active)!;
+    const writev = segment.fd.writev.bind(segment.fd);
+    const groups: number[] = [];
+    segment.fd.writev = (buffers, at) => {
+      groups.push(buffers.length / 2); // a header and the bytes per record
+      return writev(buffers, at);
+    };
+    const blobs = Array.from({ length: 12 }, () => randomBytes(5_000));
+    await Promise.all(blobs.map((b) => s.put(sha(b), b)));
+    expect(groups).toEqual([1, 1, 10]);
+    for (const b of blobs) expect((await readAll(s, sha(b)))?.equals(b)).toBe(true);
   });
 
   it('an index row that cannot be written: the blob is served from memory, and the next open indexes it', async () => {
