@@ -55,11 +55,11 @@ function fmt(s: ScenarioResult, v: number): string {
 export function targetsTable(r: BenchReport): string {
   const rows = r.scenarios.map((s, i) => {
     const h = s.headline;
-    const limit = h.limit ? `${fmt(s, h.limit.value)} | ${n(h.lingo / h.limit.value, 2)}× | ${h.limit.targetAttainable ? 'yes' : '**no**'}` : '– | – | –';
+    const limit = h.limit ? `${fmt(s, h.limit.value)} (${h.limit.source}) | ${n(h.lingo / h.limit.value, 2)}× | ${h.limit.targetAttainable ? 'yes' : '**no**'}` : '– | – | –';
     return `| ${i + 1} | ${s.title} | ${h.metric} | ${fmt(s, h.lingo)} | ${fmt(s, h.baseline)} (${s.baseline.name}) | ${n(h.ratio, 2)}× | ${h.target} | ${h.pass ? 'PASS' : '**MISS**'} | ${limit} |`;
   });
   return [
-    '| # | Scenario | Metric | lingo-server | Baseline | lingo / baseline | Target | Result | Physical limit (disk) | lingo / limit | Target within limit |',
+    '| # | Scenario | Metric | lingo-server | Baseline | lingo / baseline | Target | Result | Physical limit | lingo / limit | Target within limit |',
     '|---|---|---|---:|---:|---:|---|---|---:|---:|---|',
     ...rows,
   ].join('\n');
@@ -78,7 +78,7 @@ export function detailsTable(r: BenchReport): string {
   return [
     '| Scenario | Server | Client | req/s | MB/s | p50 ms | p99 ms | server CPU % | client CPU % | kernel CPU % | neighbours CPU % | idle RSS MB | peak RSS MB | OK | failed |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...r.scenarios.flatMap((s) => [detailRow(s, s.lingo), detailRow(s, s.baseline)]),
+    ...r.scenarios.flatMap((s) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : [])].map((server) => detailRow(s, server))),
   ].join('\n');
 }
 

@@ -35,9 +35,11 @@ function option(name: string): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[i + 1] ?? '');
 }
 
+const serversOf = (s: ScenarioResult) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : [])];
+
 /** A run where more than 1% of requests failed measured error handling, not the server. */
 function problemsOf(s: ScenarioResult): string[] {
-  return [s.lingo, s.baseline].flatMap((server) =>
+  return serversOf(s).flatMap((server) =>
     [...server.runs, ...server.repeated]
       .filter((r) => badShare(r) > maxBadShare)
       .map((r) => `${s.id} / ${server.name}: ${r.bad} of ${r.ok + r.bad} requests failed (${JSON.stringify(r.statusCounts)})`),
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
     log(`\n== ${id} (${((performance.now() - started) / 1000).toFixed(0)} s elapsed)`);
     try {
       const result = await scenario(ctx);
-      for (const server of [result.lingo, result.baseline]) {
+      for (const server of serversOf(result)) {
         const note = noiseNote(server);
         if (note) result.notes.push(note);
       }

@@ -179,3 +179,7 @@ export function startReceive(): Promise<ServerChild> {
 export function startServe(file: string, contentType: string): Promise<ServerChild> {
   return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
+
+export function startDurableReceive(): Promise<ServerChild> {
+  return spawnServer('durable-receive', 'bench/baselines/durable-receive.ts', ['--port', '0']);
+}

@@ -24,10 +24,11 @@ export interface Headline {
   target: string;
   pass: boolean;
   /**
-   * The physical limit, where one applies: what the disk alone can make durable (bench/disk.ts),
-   * in the metric's unit. The target is attainable only if it is below this.
+   * The physical limit, where one applies, in the metric's unit: what the disk alone can make
+   * durable (`disk`, bench/disk.ts), or the durable-receive baseline over HTTP (`durable
+   * receive`, bench/baselines/durable-receive.ts). The target is attainable only within it.
    */
-  limit?: { value: number; targetAttainable: boolean };
+  limit?: { value: number; source: 'disk' | 'durable receive'; targetAttainable: boolean };
 }
 
 export interface ServerSummary {
@@ -47,18 +48,26 @@ export interface ScenarioResult {
   title: string;
   lingo: ServerSummary;
   baseline: ServerSummary;
+  /** The durable-receive baseline's runs, where it sets the limit. */
+  limit?: ServerSummary;
   headline: Headline;
   notes: string[];
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
 
-/** Starts two servers at once; if one fails, stops the other so that no child outlives its scenario. */
-export async function startPair<A extends ServerChild, B extends ServerChild>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a, b]);
-  if (ra.status === 'fulfilled' && rb.status === 'fulfilled') return [ra.value, rb.value];
-  await Promise.all([ra, rb].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
-  throw ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason;
+/** Starts the servers at once; if one fails, stops the others so that no child outlives its scenario. */
+export async function startAll<A extends ServerChild, B extends ServerChild, C extends ServerChild>(
+  a: Promise<A>,
+  b: Promise<B>,
+  c?: Promise<C>,
+): Promise<[A, B, C | undefined]> {
+  const [ra, rb, rc] = await Promise.allSettled([a, b, c]);
+  const all = [ra, rb, rc];
+  const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return [(ra as PromiseFulfilledResult<A>).value, (rb as PromiseFulfilledResult<B>).value, (rc as PromiseFulfilledResult<C | undefined>).value];
+  await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value?.stop() : undefined)));
+  throw failed.reason;
 }
 
 export function idleRssMb(server: ServerChild): number {
@@ -74,22 +83,27 @@ export interface Side {
 export interface Alternated {
   a: RunStats[];
   b: RunStats[];
-  warmup: { a: RunStats; b: RunStats };
+  /** Empty without a third side. */
+  c: RunStats[];
+  warmup: { a: RunStats; b: RunStats; c?: RunStats };
   /** Runs repeated because a neighbour disturbed them: not in the figures, but their uploads happened. */
-  discarded: { a: RunStats[]; b: RunStats[] };
+  discarded: { a: RunStats[]; b: RunStats[]; c: RunStats[] };
 }
 
 /**
- * Runs A then B, `rounds` times (A B A B …), after one unrecorded warm-up of each, so that drift
- * over time (page cache, disk, thermal) hits both servers alike.
+ * Runs A then B (then C, when given), `rounds` times (A B A B …), after one unrecorded warm-up
+ * of each, so that drift over time (page cache, disk, thermal) hits every server alike.
  */
-export async function alternate(ctx: ScenarioContext, rounds: number, a: Side, b: Side): Promise<Alternated> {
-  const out: Alternated = { a: [], b: [], warmup: { a: await a.warmup(), b: await b.warmup() }, discarded: { a: [], b: [] } };
+export async function alternate(ctx: ScenarioContext, rounds: number, a: Side, b: Side, c?: Side): Promise<Alternated> {
+  const warmup = { a: await a.warmup(), b: await b.warmup(), c: await c?.warmup() };
+  const out: Alternated = { a: [], b: [], c: [], warmup, discarded: { a: [], b: [], c: [] } };
   for (let round = 1; round <= rounds; round++) {
-    for (const [side, kept, discarded] of [
+    const sides = [
       [a, out.a, out.discarded.a],
       [b, out.b, out.discarded.b],
-    ] as const) {
+      ...(c ? [[c, out.c, out.discarded.c] as const] : []),
+    ] as const;
+    for (const [side, kept, discarded] of sides) {
       const runs = await runQuietly(ctx, `round ${round}/${rounds} ${side.label.padEnd(12)}`, side.run);
       kept.push(runs.kept);
       discarded.push(...runs.discarded);

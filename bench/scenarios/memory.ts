@@ -4,7 +4,7 @@ import { runCannon } from '../load/cannon.js';
 import { UploadBody } from '../multipart.js';
 import { startLingo, startReceive, type ServerChild } from '../servers.js';
 import type { RunStats } from '../stats.js';
-import { describe, idleRssMb, startPair, summarise, type Scenario } from './common.js';
+import { describe, idleRssMb, startAll, summarise, type Scenario } from './common.js';
 
 const concurrency = 64;
 
@@ -14,7 +14,7 @@ const concurrency = 64;
  * is a fresh process and runs only this.
  */
 export const memory: Scenario = async (ctx) => {
-  const [lingo, receive] = await startPair(startLingo(1), startReceive());
+  const [lingo, receive] = await startAll(startLingo(1), startReceive());
   try {
     const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive) };
     // The ~9 MB PNG padded with random trailing bytes to the 10 MiB maximum.
