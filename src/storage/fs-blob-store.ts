@@ -86,7 +86,12 @@ export class FsBlobStore implements BlobStore {
             if (unsyncedBytes >= earlySyncBytes && !syncInFlight) {
               unsyncedBytes = 0;
               syncInFlight = true;
-              syncing = writing.then(() => fh.datasync()).finally(() => (syncInFlight = false));
+              // Chained, not replaced: a later early sync must not hide an earlier one's failure.
+              const previous = syncing;
+              syncing = writing
+                .then(() => fh.datasync())
+                .finally(() => (syncInFlight = false))
+                .then(() => previous);
               syncing.catch(() => {});
             }
           }
