@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { TokenService } from './auth/tokens.js';
 import type { BlobStoreConfig, MetaStoreConfig, ServerConfig } from './config/config.js';
 import { FileService } from './files/file-service.js';
+import { fileJournalApplier } from './files/file-journal.js';
 import { Gateway } from './http/gateway.js';
 import { createHttpServer } from './http/http-server.js';
 import type { Route } from './http/route.js';
@@ -49,7 +50,11 @@ export function createMetaStore(config: MetaStoreConfig): MetaStore {
   }
 }
 
-export function createBlobStore(config: BlobStoreConfig): BlobStore {
+/**
+ * `applyJournal`: how recovery re-applies a file row found in a segment record (see
+ * src/files/file-journal.ts); every process that may open the store for writing passes it.
+ */
+export function createBlobStore(config: BlobStoreConfig, options: { applyJournal?: (entry: Buffer) => Promise<void> } = {}): BlobStore {
   switch (config.kind) {
     case 'fs': {
       const files = new FsBlobStore(config.root);
@@ -57,7 +62,8 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
       // Data dirs from before segments keep their packed.sqlite; new ones never get one.
       const packedFile = path.join(config.root, 'packed.sqlite');
       const legacyPacked = fs.existsSync(packedFile) ? new PackedBlobStore(packedFile) : undefined;
-      return new TieredBlobStore(files, new SegmentBlobStore(path.join(config.root, 'segments')), config.packMaxBytes, legacyPacked);
+      const segments = new SegmentBlobStore(path.join(config.root, 'segments'), { applyJournal: options.applyJournal });
+      return new TieredBlobStore(files, segments, config.packMaxBytes, legacyPacked);
     }
   }
 }
@@ -66,7 +72,7 @@ export function createBlobStore(config: BlobStoreConfig): BlobStore {
 export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): App {
   const log = deps.log ?? pino({ level: config.logLevel });
   const meta = deps.meta ?? createMetaStore(config.metaStore);
-  const blobs = deps.blobs ?? createBlobStore(config.blobStore);
+  const blobs = deps.blobs ?? createBlobStore(config.blobStore, { applyJournal: fileJournalApplier(meta) });
   const limiter = deps.limiter ?? new MemoryRateLimiter();
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);

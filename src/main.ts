@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createBlobStore, createMetaStore } from './app.js';
 import { appCreate, appList } from './cli/app-commands.js';
 import { FsckFailed, fsckCommand, gcCommand, type Stores } from './cli/maintenance-commands.js';
+import { fileJournalApplier } from './files/file-journal.js';
 import { serve } from './cli/serve-command.js';
 import { tokenUser } from './cli/token-commands.js';
 import { buildConfig, ConfigError, configFromEnv, mergeInputs, type ConfigInput } from './config/config.js';
@@ -28,7 +29,8 @@ async function withMeta(dataDir: string | undefined, run: (meta: MetaStore) => P
 /** Commands that check or clean data open both stores of the data dir. */
 async function withStores(dataDir: string | undefined, run: (stores: Stores) => Promise<void>): Promise<void> {
   const config = buildConfig(mergeInputs(configFromEnv(process.env), { dataDir }));
-  const stores = { meta: createMetaStore(config.metaStore), blobs: createBlobStore(config.blobStore) };
+  const meta = createMetaStore(config.metaStore);
+  const stores = { meta, blobs: createBlobStore(config.blobStore, { applyJournal: fileJournalApplier(meta) }) };
   try {
     // Recovers a data dir that no server is writing; beside a running server, reads (and deletes) only.
     await stores.blobs.open?.({ exclusive: false });

@@ -5,6 +5,7 @@ import { invalidParam } from '../errors/lingo-error.js';
 import type { ImageInfo } from '../images/types.js';
 import type { FileRow, MetaStore } from '../meta/meta-store.js';
 import type { BlobStore, PutResult } from '../storage/blob-store.js';
+import { encodeFileRow } from './file-journal.js';
 import { ValidatedImage } from './validated-image.js';
 
 /** A validated image that is durable as a blob but not yet visible: commit() or discard() it. */
@@ -17,6 +18,11 @@ export interface StagedImage {
  * The upload and download use cases. Order of an upload: validate while streaming into the blob
  * store (temp → fsync → rename), then insert the row; only then is a token handed out. A failure
  * after the blob landed removes the blob again unless another in-flight upload shares it.
+ *
+ * Small blobs, where the store can hold them (segments): validated and hashed while streaming,
+ * held in memory, then written at commit in one durable record with their row as a journal
+ * entry; the token is handed out then, and the row reaches the database lazily afterwards
+ * (served from `pendingRows` until it has). One durable write per upload instead of two in turn.
  */
 export class FileService {
   /** Blob keys that an upload in this process has staged but not yet committed or discarded. */
@@ -25,6 +31,10 @@ export class FileService {
   private readonly deleting = new Map<string, Promise<void>>();
   /** File rows never change once written, so a hot file is served without a database read. */
   private readonly recentRows = new Map<string, FileRow>();
+  /** Journaled rows not yet committed to the database, by tenant and token; and their blob keys. */
+  private readonly pendingRows = new Map<string, FileRow>();
+  private readonly pendingBlobKeys = new Map<string, number>();
+  private readonly journaledInserts = new Set<Promise<unknown>>();
 
   constructor(
     private readonly meta: MetaStore,
@@ -44,7 +54,7 @@ export class FileService {
       await this.deleting.get(key);
     };
     try {
-      const blob = await this.blobs.put(validator, { atLeastBytes, beforePublish });
+      const blob = await this.blobs.put(validator, { atLeastBytes, beforePublish, holdSmall: this.blobs.putHeld !== undefined });
       return { blob, image: validator.info! };
     } catch (err) {
       if (claimed) this.release(claimed);
@@ -54,6 +64,18 @@ export class FileService {
 
   async commit(principal: Principal, name: string, staged: StagedImage): Promise<string> {
     try {
+      if (staged.blob.held && this.blobs.putHeld) {
+        const row = fileRow(principal, name, staged);
+        const applied = settleable();
+        const { created } = await this.blobs.putHeld(staged.blob.key, staged.blob.held, { bytes: encodeFileRow(row), applied: applied.promise });
+        if (created) {
+          this.insertJournaled(row, applied);
+          this.release(staged.blob.key);
+          return row.fileToken;
+        }
+        // The same bytes were already stored, so no record (and no entry) was written: the row
+        // is inserted durably below, as for a large blob.
+      }
       for (let attempt = 0; attempt < 3; attempt++) {
         const row = fileRow(principal, name, staged);
         if ((await this.meta.insertFile(row)) === 'ok') {
@@ -77,7 +99,7 @@ export class FileService {
     const key = staged.blob.key;
     const lastHolder = this.release(key);
     if (!staged.blob.created || !lastHolder) return;
-    if (await this.meta.isBlobReferenced(key).catch(() => true)) return;
+    if (this.pendingBlobKeys.has(key) || (await this.meta.isBlobReferenced(key).catch(() => true))) return;
     // Another upload may have claimed the key while we asked the database.
     if (this.staged.has(key) || this.deleting.has(key)) return;
     const deletion = this.blobs.delete(key).then(
@@ -93,7 +115,7 @@ export class FileService {
     // Another tenant's token answers exactly like an unknown one: no existence leak.
     if (!validFileToken(fileToken)) throw invalidParam('file_token', 'no file with this file_token');
     const cacheKey = `${principal.tenantKey}/${fileToken}`;
-    let row = this.recentRows.get(cacheKey);
+    let row = this.recentRows.get(cacheKey) ?? this.pendingRows.get(cacheKey);
     if (!row) {
       row = await this.meta.findFile(principal.tenantKey, fileToken);
       if (!row) throw invalidParam('file_token', 'no file with this file_token');
@@ -101,6 +123,37 @@ export class FileService {
       this.recentRows.set(cacheKey, row);
     }
     return row;
+  }
+
+  /**
+   * The row of an acknowledged upload, durable in its journal entry, into the database. Until
+   * that commits it is served from memory; if it fails (a full disk) it stays there, and the
+   * next open of the blob store applies the entry again.
+   */
+  private insertJournaled(row: FileRow, applied: { resolve: () => void; reject: (err: Error) => void }): void {
+    const key = `${row.tenantKey}/${row.fileToken}`;
+    this.pendingRows.set(key, row);
+    this.pendingBlobKeys.set(row.blobKey, (this.pendingBlobKeys.get(row.blobKey) ?? 0) + 1);
+    const inserting = this.meta.insertFile(row, { lazy: true });
+    this.journaledInserts.add(inserting);
+    void inserting.finally(() => this.journaledInserts.delete(inserting)).catch(() => {});
+    inserting.then(
+      (outcome) => {
+        // 22 random base62 characters: a collision is not expected in the life of the universe.
+        if (outcome !== 'ok') return applied.reject(new Error(`file token ${row.fileToken} collides with an existing row`));
+        this.pendingRows.delete(key);
+        const n = (this.pendingBlobKeys.get(row.blobKey) ?? 1) - 1;
+        if (n <= 0) this.pendingBlobKeys.delete(row.blobKey);
+        else this.pendingBlobKeys.set(row.blobKey, n);
+        applied.resolve();
+      },
+      (err: Error) => applied.reject(err),
+    );
+  }
+
+  /** Settles once every journaled row acknowledged so far has been committed (or has failed). */
+  async flushed(): Promise<void> {
+    await Promise.allSettled([...this.journaledInserts]);
   }
 
   /** Returns true when no other in-flight upload holds the key. */
@@ -113,6 +166,18 @@ export class FileService {
 }
 
 const recentRowsMax = 10_000;
+
+function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody but the blob store waits on it, and only after the record is written.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
 
 /** `boxbc` + 22 base62 characters, as in the seed's example; from a cryptographic source. */
 export function newFileToken(): string {

@@ -58,7 +58,11 @@ export interface MetaStore {
   /** The tenant token of this app and tenant that expires last, if any is still valid at `nowMs`. */
   findLatestTenantToken(appId: string, tenantKey: string, nowMs: number): Promise<TokenRow | undefined>;
 
-  insertFile(row: FileRow): Promise<'ok' | 'duplicate'>;
+  /**
+   * Durable when it resolves. `lazy`: nobody waits for it (its durability comes from a journal
+   * entry, src/files/file-journal.ts), so it may wait a little to share a transaction.
+   */
+  insertFile(row: FileRow, options?: { lazy?: boolean }): Promise<'ok' | 'duplicate'>;
   findFile(tenantKey: string, fileToken: string): Promise<FileRow | undefined>;
   /** Every file row, for fsck (bounded by the caller's iteration). */
   listFiles(): AsyncIterable<FileRow>;

@@ -4,6 +4,9 @@ import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
+/** A lazy row (journaled elsewhere) waits up to this long to share a commit with others. */
+const lazyRowLingerMs = 25;
+
 const insertFileSql = `INSERT INTO files (file_token, tenant_key, app_id, name, blob_key, size_bytes, sha256, format, mime, width, height, created_at_ms)
   VALUES (@file_token, @tenant_key, @app_id, @name, @blob_key, @size_bytes, @sha256, @format, @mime, @width, @height, @created_at_ms)`;
 
@@ -76,7 +79,7 @@ export class SqliteMetaStore implements MetaStore {
       blobReferenced: this.db.prepare('SELECT 1 FROM files WHERE blob_key = ? LIMIT 1'),
       ping: this.db.prepare('SELECT 1'),
     };
-    this.fileWriter = new SqliteBatchWriter(file, insertFileSql);
+    this.fileWriter = new SqliteBatchWriter(file, insertFileSql, undefined, true, lazyRowLingerMs);
   }
 
   private migrate(): void {
@@ -141,21 +144,24 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   /** Durable when it resolves; inserted by the group-commit writer (see sqlite/batch-writer.ts). */
-  async insertFile(row: FileRow): Promise<'ok' | 'duplicate'> {
-    return this.fileWriter.insert({
-      file_token: row.fileToken,
-      tenant_key: row.tenantKey,
-      app_id: row.appId,
-      name: row.name,
-      blob_key: row.blobKey,
-      size_bytes: row.sizeBytes,
-      sha256: row.sha256,
-      format: row.format,
-      mime: row.mime,
-      width: row.width,
-      height: row.height,
-      created_at_ms: row.createdAtMs,
-    });
+  async insertFile(row: FileRow, options: { lazy?: boolean } = {}): Promise<'ok' | 'duplicate'> {
+    return this.fileWriter.insert(
+      {
+        file_token: row.fileToken,
+        tenant_key: row.tenantKey,
+        app_id: row.appId,
+        name: row.name,
+        blob_key: row.blobKey,
+        size_bytes: row.sizeBytes,
+        sha256: row.sha256,
+        format: row.format,
+        mime: row.mime,
+        width: row.width,
+        height: row.height,
+        created_at_ms: row.createdAtMs,
+      },
+      options,
+    );
   }
 
   async findFile(tenantKey: string, fileToken: string): Promise<FileRow | undefined> {

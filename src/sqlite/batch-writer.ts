@@ -142,8 +142,8 @@ export class SqliteBatchWriter {
     if (this.inFlight) return;
     if (this.urgentQueued > 0 || this.lingerMs === 0 || this.queue.length >= maxLazyBatch || this.idle) return this.sendBatch();
     if (this.queue.length === 0 || this.lingering) return;
+    // Not unref'd: queued rows keep the process alive until they are sent.
     this.lingering = setTimeout(() => this.sendBatch(), this.lingerMs);
-    this.lingering.unref();
   }
 
   private sendBatch(): void {
@@ -158,7 +158,11 @@ export class SqliteBatchWriter {
     }
     this.inFlight = batch;
     try {
-      this.workerOrStart().postMessage({ rows: batch.map((p) => p.record) }, transferables(batch));
+      const worker = this.workerOrStart();
+      // A batch in flight keeps the process alive (someone may await it with nothing else
+      // running, as recovery does before the server listens); an idle writer does not.
+      worker.ref();
+      worker.postMessage({ rows: batch.map((p) => p.record) }, transferables(batch));
     } catch (err) {
       // A record that cannot be sent (or a worker that cannot start) fails its batch, not the process.
       this.settle({ error: { message: `batch writer: ${(err as Error).message}` } });
@@ -168,6 +172,7 @@ export class SqliteBatchWriter {
   private settle(result: { outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }): void {
     const batch = this.inFlight ?? [];
     this.inFlight = undefined;
+    this.worker?.unref();
     if (result.outcomes) batch.forEach((p, i) => p.resolve(result.outcomes![i]!));
     else {
       const err = Object.assign(new Error(result.error?.message ?? 'batched insert failed'), { code: result.error?.code });

@@ -24,6 +24,11 @@ export interface BlobStore {
    * beside a running server. Stores that need neither omit it.
    */
   open?(options: { exclusive: boolean }): Promise<unknown>;
+  /**
+   * Stores a blob that put() held (see `holdSmall`) in one durable write with `journal`. If the
+   * same bytes are already stored, nothing is written, the entry neither, and `created` is false.
+   */
+  putHeld?(key: string, bytes: Buffer, journal: JournalEntry): Promise<{ created: boolean }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,6 +42,24 @@ export interface PutOptions {
    * cleanup can delete a blob this put is about to be told is already stored.
    */
   beforePublish?: (key: string) => Promise<void>;
+  /**
+   * A small blob (one a store with putHeld() keeps in a segment) is hashed and held, not stored:
+   * the result carries its bytes in `held`, with `created` false, and the caller stores it with
+   * putHeld() once it knows what must be durable along with it (its file row).
+   */
+  holdSmall?: boolean;
+}
+
+/**
+ * Something another store must make durable along with a blob (a file row): written in the
+ * blob's record, so one durable write covers both, and applied to that store afterwards. Until
+ * `applied` resolves the blob stays out of the segment index, so a crash before then leaves the
+ * record in the tail that recovery scans, and recovery applies the entry again before indexing.
+ */
+export interface JournalEntry {
+  bytes: Buffer;
+  /** Resolves once the entry is durable in its own store; rejects if it could not be. */
+  applied: Promise<void>;
 }
 
 export interface DeleteOptions {
@@ -52,6 +75,8 @@ export interface PutResult {
   sizeBytes: number;
   sha256: string;
   created: boolean;
+  /** With `holdSmall`: the bytes, not yet stored. */
+  held?: Buffer;
 }
 
 export interface ByteRange {

@@ -3,20 +3,35 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
 import { keysInPages } from './keys-in-pages.js';
-import { assertBlobKey, DataDirBusyError, type BlobListing, type ByteRange, type DeleteOptions } from './blob-store.js';
+import { assertBlobKey, DataDirBusyError, type BlobListing, type ByteRange, type DeleteOptions, type JournalEntry } from './blob-store.js';
 import { fsyncDir, writeAll } from './file-io.js';
 
 /**
- * A record: this header, then the blob's bytes. The key is the SHA-256 of the bytes, so a record
- * proves itself: recovery recomputes the hash, and a torn or never-finished record fails it.
+ * A record: this header, then the blob's bytes, then its journal entry if it has one. The key is
+ * the SHA-256 of the bytes, so a record proves itself: recovery recomputes the hash (and the
+ * entry's CRC-32), and a torn or never-finished record fails it.
+ *
+ * Header: magic (8 bytes), the bytes' length (u32 LE), the journal section's length (u32 LE; 0
+ * when none: records written before journals had zeros there), the SHA-256 (32 bytes). The
+ * journal section is the entry, then its CRC-32 (u32 LE).
  */
 const magic = Buffer.from('LGSEG001', 'latin1');
 export const recordHeaderBytes = 48;
+const journalLengthOffset = 12;
 const keyOffset = 16;
+const crcBytes = 4;
+
+const indexedToTriggerSql = `
+CREATE TRIGGER segment_blobs_indexed_to AFTER INSERT ON segment_blobs BEGIN
+  INSERT OR IGNORE INTO segment_ends (segment, indexed_to) VALUES (NEW.segment, 0);
+  UPDATE segment_ends SET indexed_to = NEW.offset + ${recordHeaderBytes} + NEW.length + NEW.journal_bytes
+    WHERE segment = NEW.segment AND indexed_to = NEW.offset;
+END;`;
 
 const schemaSql = `
 CREATE TABLE IF NOT EXISTS segment_blobs (
@@ -25,19 +40,25 @@ CREATE TABLE IF NOT EXISTS segment_blobs (
   segment INTEGER NOT NULL,
   offset INTEGER NOT NULL,
   length INTEGER NOT NULL,
-  touched_at_ms INTEGER NOT NULL
+  touched_at_ms INTEGER NOT NULL,
+  journal_bytes INTEGER NOT NULL DEFAULT 0
 );
 -- How far each segment is known to the index, without a gap: recovery scans only what lies beyond.
 -- An insert moves it only when it continues the run, so a row that failed to commit (while
 -- later ones did) holds it back, and the next open rescans from there.
 CREATE TABLE IF NOT EXISTS segment_ends (segment INTEGER PRIMARY KEY, indexed_to INTEGER NOT NULL);
-CREATE TRIGGER IF NOT EXISTS segment_blobs_indexed_to AFTER INSERT ON segment_blobs BEGIN
-  INSERT OR IGNORE INTO segment_ends (segment, indexed_to) VALUES (NEW.segment, 0);
-  UPDATE segment_ends SET indexed_to = NEW.offset + ${recordHeaderBytes} + NEW.length WHERE segment = NEW.segment AND indexed_to = NEW.offset;
-END;
+${indexedToTriggerSql}
+PRAGMA user_version = 2;
+`;
+/** Version 1 (before journal entries) had no journal_bytes and a trigger that ignored them. */
+const migrateV1Sql = `
+ALTER TABLE segment_blobs ADD COLUMN journal_bytes INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER segment_blobs_indexed_to;
+${indexedToTriggerSql}
+PRAGMA user_version = 2;
 `;
 const insertSql =
-  'INSERT INTO segment_blobs (key, segment, offset, length, touched_at_ms) VALUES (@key, @segment, @offset, @length, @touched_at_ms)';
+  'INSERT INTO segment_blobs (key, segment, offset, length, touched_at_ms, journal_bytes) VALUES (@key, @segment, @offset, @length, @touched_at_ms, @journal_bytes)';
 /** Same bytes stored again: refresh their age in the writer's transaction, so gc cannot slip between. */
 const touchSql = 'UPDATE segment_blobs SET touched_at_ms = @touched_at_ms WHERE key = @key';
 
@@ -52,11 +73,18 @@ interface Location {
   /** Of the record (its header); the bytes follow the header. */
   offset: number;
   length: number;
+  /** The journal section after the bytes (0: none). */
+  journal_bytes: number;
 }
 
 export interface SegmentBlobStoreOptions {
   /** A segment takes no new records once it is this large. */
   maxSegmentBytes?: number;
+  /**
+   * Re-applies a journal entry found by recovery (durably, and harmlessly if it was applied
+   * before). Without it, a store that finds an entry refuses to open rather than lose it.
+   */
+  applyJournal?: (entry: Buffer) => Promise<void>;
 }
 
 /**
@@ -85,6 +113,7 @@ export class SegmentBlobStore {
   private readonly index: SqliteBatchWriter;
   private readonly stmts;
   private readonly maxSegmentBytes: number;
+  private readonly applyJournal: ((entry: Buffer) => Promise<void>) | undefined;
   private lock: Database.Database | undefined;
   private opening: Promise<boolean> | undefined;
   private nextSegmentId = 1;
@@ -105,16 +134,19 @@ export class SegmentBlobStore {
     options: SegmentBlobStoreOptions = {},
   ) {
     this.maxSegmentBytes = options.maxSegmentBytes ?? 128 * 1024 * 1024;
+    this.applyJournal = options.applyJournal;
     const indexFile = path.join(dir, 'index.sqlite');
     this.db = openSqlite(indexFile);
-    // Nothing is written when the schema exists, so a read-only open beside a server works.
+    // Nothing is written when the schema is current, so a read-only open beside a server works.
+    const version = this.db.pragma('user_version', { simple: true }) as number;
     const hasIndex = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'segment_blobs_indexed_to'").get();
     if (!hasIndex) this.db.transaction(() => this.db.exec(schemaSql)).immediate();
+    else if (version < 2) this.db.transaction(() => this.db.exec(migrateV1Sql)).immediate();
     // The index need not wait for fsyncs: what a power cut takes from it (rows and their
     // segment's indexed_to, in the same transactions) the next open rescans from the segments.
     this.index = new SqliteBatchWriter(indexFile, insertSql, touchSql, false, indexLingerMs);
     this.stmts = {
-      locate: this.db.prepare('SELECT segment, offset, length FROM segment_blobs WHERE key = ?'),
+      locate: this.db.prepare('SELECT segment, offset, length, journal_bytes FROM segment_blobs WHERE key = ?'),
       delete: this.db.prepare('DELETE FROM segment_blobs WHERE key = ?'),
       deleteIfIdle: this.db.prepare('DELETE FROM segment_blobs WHERE key = ? AND touched_at_ms < ?'),
       keysAfter: this.db.prepare('SELECT key, touched_at_ms FROM segment_blobs WHERE key > ? ORDER BY key LIMIT 1000'),
@@ -140,8 +172,12 @@ export class SegmentBlobStore {
     });
   }
 
-  /** Durable when it resolves; `created` is false when these bytes were already stored. */
-  async put(key: string, bytes: Buffer): Promise<{ created: boolean }> {
+  /**
+   * Durable when it resolves; `created` is false when these bytes were already stored, and then
+   * nothing was written: a `journal` entry was not stored either (the caller must make it durable
+   * another way).
+   */
+  async put(key: string, bytes: Buffer, journal?: JournalEntry): Promise<{ created: boolean }> {
     assertBlobKey(key);
     await this.open({ exclusive: true });
     // From here to appending.set() nothing awaits, so puts of the same bytes are strictly one after the other.
@@ -151,9 +187,9 @@ export class SegmentBlobStore {
       // Refreshes the age (gc's condition); re-inserts the row if gc removed it meanwhile. The
       // bytes are still where the row said: segments are never rewritten.
       const outcome = await this.index.insert(indexRow(key, existing));
-      return { created: outcome === 'ok' };
+      return { created: outcome === 'ok' && !journal };
     }
-    const appended = this.append(key, bytes);
+    const appended = this.append(key, bytes, journal);
     this.appending.set(key, appended);
     try {
       await appended;
@@ -219,20 +255,32 @@ export class SegmentBlobStore {
     await Promise.all([...this.unindexed.values()].map((u) => u.indexed));
   }
 
-  private async append(key: string, bytes: Buffer): Promise<void> {
+  private async append(key: string, bytes: Buffer, journal?: JournalEntry): Promise<void> {
     const header = Buffer.alloc(recordHeaderBytes);
     magic.copy(header, 0);
     header.writeUInt32LE(bytes.length, magic.length);
     header.write(key, keyOffset, 'hex');
-    const { segment, offset } = await this.appendToSegment([header, bytes], recordHeaderBytes + bytes.length);
-    const at: Location = { segment, offset, length: bytes.length };
+    const buffers = [header, bytes];
+    let journalBytes = 0;
+    if (journal) {
+      const crc = Buffer.allocUnsafe(crcBytes);
+      crc.writeUInt32LE(crc32(journal.bytes));
+      buffers.push(journal.bytes, crc);
+      journalBytes = journal.bytes.length + crcBytes;
+      header.writeUInt32LE(journalBytes, journalLengthOffset);
+    }
+    const { segment, offset } = await this.appendToSegment(buffers, recordHeaderBytes + bytes.length + journalBytes);
+    const at: Location = { segment, offset, length: bytes.length, journal_bytes: journalBytes };
+    // Indexed only once the entry is applied elsewhere: until then recovery must find the record.
+    const applied = journal?.applied ?? Promise.resolve();
     const entry = {
       at,
-      indexed: this.index.insert(indexRow(key, at), { lazy: true }).then(
+      indexed: applied.then(() => this.index.insert(indexRow(key, at), { lazy: true })).then(
         () => {
           if (this.unindexed.get(key) === entry) this.unindexed.delete(key);
         },
-        // Kept in `unindexed`; the run in segment_ends stops before it, so the next open rescans it.
+        // Kept in `unindexed`; the run in segment_ends stops before it, so the next open rescans
+        // it (and re-applies its journal entry).
         () => {},
       ),
     };
@@ -314,23 +362,36 @@ export class SegmentBlobStore {
     try {
       const size = (await fd.stat()).size;
       const header = Buffer.alloc(recordHeaderBytes);
-      const found: { key: string; at: Location }[] = [];
+      const found: { key: string; at: Location; journal?: Buffer }[] = [];
       let pos = from;
       while (pos + recordHeaderBytes <= size) {
         await fd.read(header, 0, recordHeaderBytes, pos);
         const length = header.readUInt32LE(magic.length);
-        if (!header.subarray(0, magic.length).equals(magic) || pos + recordHeaderBytes + length > size) break;
-        const bytes = Buffer.allocUnsafe(length);
-        await fd.read(bytes, 0, length, pos + recordHeaderBytes);
+        const journalBytes = header.readUInt32LE(journalLengthOffset);
+        const end = pos + recordHeaderBytes + length + journalBytes;
+        if (!header.subarray(0, magic.length).equals(magic) || end > size || (journalBytes > 0 && journalBytes < crcBytes)) break;
+        const bytes = Buffer.allocUnsafe(length + journalBytes);
+        await fd.read(bytes, 0, bytes.length, pos + recordHeaderBytes);
         const key = header.toString('hex', keyOffset, keyOffset + 32);
-        if (createHash('sha256').update(bytes).digest('hex') !== key) break;
-        found.push({ key, at: { segment: id, offset: pos, length } });
-        pos += recordHeaderBytes + length;
+        if (createHash('sha256').update(bytes.subarray(0, length)).digest('hex') !== key) break;
+        let journal: Buffer | undefined;
+        if (journalBytes > 0) {
+          journal = bytes.subarray(length, length + journalBytes - crcBytes);
+          if (crc32(journal) !== bytes.readUInt32LE(length + journalBytes - crcBytes)) break;
+        }
+        found.push({ key, at: { segment: id, offset: pos, length, journal_bytes: journalBytes }, journal });
+        pos = end;
       }
       if (pos < size) {
         // Nothing at or after a torn record was acknowledged (appends are acknowledged in order).
         await fd.truncate(pos);
         await fd.datasync();
+      }
+      // Entries first, durably: once a record is indexed, recovery never looks at it again.
+      for (const { journal } of found) {
+        if (!journal) continue;
+        if (!this.applyJournal) throw new Error(`segment ${id} holds journal entries and this store was opened without applyJournal`);
+        await this.applyJournal(journal);
       }
       const now = Date.now();
       this.db.transaction(() => {
@@ -348,7 +409,7 @@ export class SegmentBlobStore {
 }
 
 function indexRow(key: string, at: Location, now = Date.now()) {
-  return { key, segment: at.segment, offset: at.offset, length: at.length, touched_at_ms: now };
+  return { key, segment: at.segment, offset: at.offset, length: at.length, touched_at_ms: now, journal_bytes: at.journal_bytes };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BlobListing, BlobStore, ByteRange, DeleteOptions, PutOptions, PutResult } from './blob-store.js';
+import type { BlobListing, BlobStore, ByteRange, DeleteOptions, JournalEntry, PutOptions, PutResult } from './blob-store.js';
 import type { FsBlobStore } from './fs-blob-store.js';
 import type { PackedBlobStore } from './packed-blob-store.js';
 import type { SegmentBlobStore } from './segment-blob-store.js';
@@ -43,10 +43,15 @@ export class TieredBlobStore implements BlobStore {
     const bytes = Buffer.concat(head, headBytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await options.beforePublish?.(sha256);
+    if (options.holdSmall && !this.legacyPacked?.has(sha256)) return { key: sha256, sizeBytes: headBytes, sha256, created: false, held: bytes };
     // Same bytes in an old packed.sqlite: refresh them there rather than store a second copy.
     // (Its put() moves `bytes` to its writer thread: headBytes, not bytes.length, from here on.)
     const { created } = this.legacyPacked?.has(sha256) ? await this.legacyPacked.put(sha256, bytes) : await this.segments.put(sha256, bytes);
     return { key: sha256, sizeBytes: headBytes, sha256, created };
+  }
+
+  putHeld(key: string, bytes: Buffer, journal: JournalEntry): Promise<{ created: boolean }> {
+    return this.segments.put(key, bytes, journal);
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

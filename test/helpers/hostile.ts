@@ -22,6 +22,7 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
 /** No temp file, and no blob that no row references. Cleanup after an abort is async: polled. */
 export async function expectNoLeftovers(server: TestServer, timeoutMs = 3000): Promise<void> {
   await eventually(async () => {
+    await server.app.files.flushed();
     expect(storedFiles(server.dataDir).temp, 'temp files left behind').toEqual([]);
     // Every tier: small blobs in segments (or an old packed.sqlite) and blob files.
     for await (const { key } of server.app.blobs.keys()) {
@@ -31,6 +32,8 @@ export async function expectNoLeftovers(server: TestServer, timeoutMs = 3000): P
 }
 
 export async function countRows(server: TestServer): Promise<number> {
+  // Journaled rows of small uploads reach the database just after their answer.
+  await server.app.files.flushed();
   let n = 0;
   for await (const _ of server.app.meta.listFiles()) n++;
   return n;

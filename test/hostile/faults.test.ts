@@ -67,6 +67,8 @@ type MetaMethod = Exclude<keyof MetaStore, 'close'>;
 /** The real row store, except that the methods in `down` fail as SQLite does when its disk goes. */
 class FlakyMetaStore implements MetaStore {
   down = new Set<MetaMethod>();
+  /** Only the lazy inserts of journaled rows fail (the database full after the answer). */
+  lazyInsertsFail = false;
   constructor(private readonly inner: MetaStore) {}
 
   outage(...methods: MetaMethod[]): void {
@@ -94,8 +96,9 @@ class FlakyMetaStore implements MetaStore {
   findLatestTenantToken(appId: string, tenantKey: string, nowMs: number) {
     return this.call('findLatestTenantToken', () => this.inner.findLatestTenantToken(appId, tenantKey, nowMs));
   }
-  insertFile(row: FileRow) {
-    return this.call('insertFile', () => this.inner.insertFile(row));
+  insertFile(row: FileRow, options?: { lazy?: boolean }) {
+    if (options?.lazy && this.lazyInsertsFail) return Promise.reject(Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' }));
+    return this.call('insertFile', () => this.inner.insertFile(row, options));
   }
   findFile(tenantKey: string, fileToken: string) {
     return this.call('findFile', () => this.inner.findFile(tenantKey, fileToken));
@@ -250,8 +253,19 @@ describe('disk full under small uploads (segments), on a real tmpfs (needs root;
     expectInternal(server, failed!, /ENOSPC/);
     const segmentsDir = path.join(mounted, 'segments');
     await eventually(() => {
-      const segmentBytes = fs.readdirSync(segmentsDir).filter((f) => f.endsWith('.seg')).reduce((n, f) => n + fs.statSync(path.join(segmentsDir, f)).size, 0);
-      expect(segmentBytes).toBe(acked.reduce((n, a) => n + recordHeaderBytes + a.image.length, 0));
+      // Walked record by record (header, bytes, the row's journal section): the files hold
+      // exactly the acknowledged records, with nothing after the last.
+      const blobs: number[] = [];
+      for (const f of fs.readdirSync(segmentsDir).filter((n) => n.endsWith('.seg'))) {
+        const seg = fs.readFileSync(path.join(segmentsDir, f));
+        let pos = 0;
+        while (pos < seg.length) {
+          blobs.push(seg.readUInt32LE(pos + 8));
+          pos += recordHeaderBytes + seg.readUInt32LE(pos + 8) + seg.readUInt32LE(pos + 12);
+        }
+        expect(pos).toBe(seg.length);
+      }
+      expect(blobs.sort()).toEqual(acked.map((a) => a.image.length).sort());
     });
     execFileSync('mount', ['-o', 'remount,size=16m', mounted]);
     const image = await distinctImage(200 * 1024);
@@ -259,6 +273,42 @@ describe('disk full under small uploads (segments), on a real tmpfs (needs root;
     expect(ok.status).toBe(200);
     acked.push({ token: ok.json().data.file_token, image });
     for (const a of acked) expect((await download(server, token, a.token)).body.equals(a.image)).toBe(true);
+  });
+});
+
+describe('a small upload whose row cannot reach the database after the answer', () => {
+  it('is served from memory, and after a restart its row is recovered from its segment record', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-journal-'));
+    const meta = new FlakyMetaStore(new SqliteMetaStore(path.join(dataDir, 'lingo.sqlite')));
+    const first = await startServer({ dataDir }, { meta });
+    const creds = await first.newApp();
+    const image = await distinctImage(20 * 1024);
+    let fileToken: string;
+    try {
+      const token = await first.tenantToken(creds);
+      meta.lazyInsertsFail = true;
+      const res = await socketUpload(first, token, [namePart('journaled.png'), filePart(image)]);
+      expect(res.status).toBe(200);
+      expect(res.json().code).toBe(0);
+      fileToken = res.json().data.file_token as string;
+      await first.app.files.flushed();
+      // Not in the database, yet served: the row is durable in the blob's record.
+      expect(await meta.findFile(creds.tenant_key, fileToken)).toBeUndefined();
+      expect((await download(first, token, fileToken)).body.equals(image)).toBe(true);
+    } finally {
+      await first.app.close(); // the data dir stays
+    }
+    const again = await startServer({ dataDir });
+    try {
+      expect((await again.app.meta.findFile(creds.tenant_key, fileToken))?.name).toBe('journaled.png');
+      const dl = await download(again, await again.tenantToken(creds), fileToken);
+      expect(dl.status).toBe(200);
+      expect(dl.body.equals(image)).toBe(true);
+      await expectNoLeftovers(again);
+    } finally {
+      await again.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

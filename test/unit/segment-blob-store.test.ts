@@ -28,8 +28,8 @@ const segmentFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) =
 describe('SegmentBlobStore', () => {
   let dir: string;
   const open: SegmentBlobStore[] = [];
-  const store = (maxSegmentBytes = 1024 * 1024): SegmentBlobStore => {
-    const s = new SegmentBlobStore(dir, { maxSegmentBytes });
+  const store = (maxSegmentBytes = 1024 * 1024, applyJournal?: (entry: Buffer) => Promise<void>): SegmentBlobStore => {
+    const s = new SegmentBlobStore(dir, { maxSegmentBytes, applyJournal });
     open.push(s);
     return s;
   };
@@ -222,6 +222,109 @@ describe('SegmentBlobStore', () => {
     const third = store();
     expect(await third.open({ exclusive: true })).toBe(true);
     await putSome(third, 1);
+  });
+
+  describe('journal entries (a file row in its blob\'s record)', () => {
+    const notApplied = (): Promise<void> => {
+      const p = Promise.reject(new Error('SQLITE_FULL'));
+      p.catch(() => {});
+      return p;
+    };
+    const ends = (): { segment: number; indexed_to: number }[] => {
+      const db = new Database(path.join(dir, 'index.sqlite'), { readonly: true });
+      try {
+        return db.prepare('SELECT segment, indexed_to FROM segment_ends ORDER BY segment').all() as { segment: number; indexed_to: number }[];
+      } finally {
+        db.close();
+      }
+    };
+
+    it('an entry that did not reach its own store is applied again on open, before its record is indexed, and only once', async () => {
+      const blob = randomBytes(30_000);
+      const entry = Buffer.from('{"row":"one"}');
+      const first = store(undefined, async () => {});
+      expect(await first.put(sha(blob), blob, { bytes: entry, applied: notApplied() })).toEqual({ created: true });
+      expect((await readAll(first, sha(blob)))?.equals(blob)).toBe(true);
+      expect(await listKeys(first)).toEqual([]); // not indexed: the entry was never applied
+      await first.close();
+
+      const applied: string[] = [];
+      const again = store(undefined, async (e) => void applied.push(e.toString()));
+      await again.open({ exclusive: true });
+      expect(applied).toEqual(['{"row":"one"}']);
+      expect(await listKeys(again)).toEqual([sha(blob)]);
+      expect((await readAll(again, sha(blob)))?.equals(blob)).toBe(true);
+      await again.close();
+      // The record's end counts its journal section: the indexed run covers the whole file.
+      const [seg] = segmentFiles(dir);
+      expect(ends()[0]!.indexed_to).toBe(fs.statSync(path.join(dir, seg!)).size);
+
+      const third = store(undefined, async (e) => void applied.push(e.toString()));
+      await third.open({ exclusive: true });
+      expect(applied).toHaveLength(1);
+    });
+
+    it('an applied entry lets its record be indexed at once; the same bytes again write nothing and say so', async () => {
+      const s = store(undefined, async () => {});
+      const blob = randomBytes(30_000);
+      expect(await s.put(sha(blob), blob, { bytes: Buffer.from('a'), applied: Promise.resolve() })).toEqual({ created: true });
+      expect(await listKeys(s)).toEqual([sha(blob)]);
+      const size = fs.statSync(path.join(dir, segmentFiles(dir)[0]!)).size;
+      // Already stored: no record, so no entry either; the caller must store its row another way.
+      expect(await s.put(sha(blob), blob, { bytes: Buffer.from('b'), applied: Promise.resolve() })).toEqual({ created: false });
+      expect(fs.statSync(path.join(dir, segmentFiles(dir)[0]!)).size).toBe(size);
+    });
+
+    it('a store opened without applyJournal refuses a segment holding an unapplied entry instead of losing it', async () => {
+      const first = store(undefined, async () => {});
+      const blob = randomBytes(30_000);
+      await first.put(sha(blob), blob, { bytes: Buffer.from('row'), applied: notApplied() });
+      await first.close();
+      await expect(store().open({ exclusive: true })).rejects.toThrow(/journal/);
+    });
+
+    it('an entry that fails its CRC ends the valid part of the segment, and is not applied', async () => {
+      const first = store(undefined, async () => {});
+      const [kept] = await putSome(first, 1);
+      const blob = randomBytes(30_000);
+      await first.put(sha(blob), blob, { bytes: Buffer.from('{"row":"torn"}'), applied: notApplied() });
+      await first.close();
+      const file = path.join(dir, segmentFiles(dir)[0]!);
+      const bytes = fs.readFileSync(file);
+      const recordAt = recordHeaderBytes + kept!.length;
+      bytes[recordAt + recordHeaderBytes + blob.length + 2]! ^= 0xff; // inside the entry
+      fs.writeFileSync(file, bytes);
+      const applied: string[] = [];
+      const again = store(undefined, async (e) => void applied.push(e.toString()));
+      await again.open({ exclusive: true });
+      expect(applied).toEqual([]);
+      expect(await listKeys(again)).toEqual([sha(kept!)]);
+      expect(fs.statSync(file).size).toBe(recordAt);
+    });
+
+    it('an index written before journal entries (version 1) is migrated on open', async () => {
+      const first = store();
+      const before = await putSome(first, 2);
+      await first.close();
+      // Back to version 1: no journal_bytes, the old trigger, user_version 0.
+      const db = new Database(path.join(dir, 'index.sqlite'));
+      db.exec(`DROP TRIGGER segment_blobs_indexed_to;
+        ALTER TABLE segment_blobs DROP COLUMN journal_bytes;
+        CREATE TRIGGER segment_blobs_indexed_to AFTER INSERT ON segment_blobs BEGIN
+          INSERT OR IGNORE INTO segment_ends (segment, indexed_to) VALUES (NEW.segment, 0);
+          UPDATE segment_ends SET indexed_to = NEW.offset + 48 + NEW.length WHERE segment = NEW.segment AND indexed_to = NEW.offset;
+        END;
+        PRAGMA user_version = 0;`);
+      db.close();
+      const again = store(undefined, async () => {});
+      const blob = randomBytes(30_000);
+      await again.put(sha(blob), blob, { bytes: Buffer.from('row'), applied: Promise.resolve() });
+      expect(await listKeys(again)).toEqual([...before.map(sha), sha(blob)].sort());
+      await again.close();
+      for (const { segment, indexed_to } of ends()) {
+        expect(indexed_to).toBe(fs.statSync(path.join(dir, `${String(segment).padStart(8, '0')}.seg`)).size);
+      }
+    });
   });
 
   it('the same bytes twice, concurrently or later: one record, created once', async () => {
