@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomString } from '../../src/auth/secrets.js';
+import { randomFromPool, randomString } from '../../src/auth/secrets.js';
 
 describe('randomString', () => {
   it('draws only from the alphabet, at the asked length', () => {
@@ -24,6 +24,15 @@ describe('randomString', () => {
       expect(Math.abs(firstFew / rest - 1)).toBeLessThan(0.05);
       for (const n of counts.values()) expect(Math.abs(n - 2000)).toBeLessThan(300);
     }
+  });
+
+  it('draws from a pool that hands each byte out once, across refills', () => {
+    // 1,000 draws of 40 bytes cross the 4 KiB pool's refill several times; a reused slice or a
+    // refill that failed to happen would repeat a draw.
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) seen.add(randomFromPool(40).toString('hex'));
+    expect(seen.size).toBe(1000);
+    expect(() => randomFromPool(4097)).toThrow(RangeError);
   });
 
   it('rejects alphabets it cannot sample from one byte', () => {
