@@ -10,12 +10,11 @@
  * durable uploads does at least this, so lingo-server / this is our own overhead, and this /
  * receive is what durability costs on this machine.
  */
-import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { announce, flag } from './args.js';
+import { uploadServer } from './upload-server.js';
 
 const reply = Buffer.from(JSON.stringify({ code: 0, msg: 'success', data: { file_token: 'boxbcBaselineDurable0000000' } }));
 const dir = fs.mkdtempSync(path.join(flag('dir', os.tmpdir()), 'lingo-bench-durable-'));
@@ -47,32 +46,9 @@ function pump(): void {
   }
 }
 
-const server = http.createServer((req, res) => {
-  const fail = (status: number): void => {
-    res.writeHead(status, { Connection: 'close' }).end();
-    req.resume();
-  };
-  if (req.method !== 'POST') return fail(405);
-  let busboy: BusboyInstance;
-  try {
-    busboy = new Busboy({ headers: req.headers as BusboyHeaders });
-  } catch {
-    return fail(400);
-  }
-  const chunks: Buffer[] = [];
-  busboy.on('file', (_field, stream) => stream.on('data', (c: Buffer) => chunks.push(c)));
-  busboy.on('finish', () => {
-    queued.push({
-      chunks,
-      done: (err) => {
-        if (err) return fail(500);
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': reply.length }).end(reply);
-      },
-    });
-    pump();
-  });
-  busboy.on('error', () => fail(400));
-  req.pipe(busboy);
+const server = uploadServer(reply, true, (chunks, done) => {
+  queued.push({ chunks, done });
+  pump();
 });
 
 server.listen(Number(flag('port', '0')), '127.0.0.1', () => announce(server));
