@@ -28,7 +28,7 @@ export interface BlobStore {
    * Stores a blob that put() held (see `holdSmall`) in one durable write with `journal`. If the
    * same bytes are already stored, nothing is written, the entry neither, and `created` is false.
    */
-  putHeld?(key: string, bytes: Buffer, journal: JournalEntry): Promise<{ created: boolean }>;
+  putHeld?(key: string, bytes: readonly Buffer[], journal: JournalEntry): Promise<{ created: boolean }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -75,8 +75,8 @@ export interface PutResult {
   sizeBytes: number;
   sha256: string;
   created: boolean;
-  /** With `holdSmall`: the bytes, not yet stored. */
-  held?: Buffer;
+  /** With `holdSmall`: the bytes (in chunks), not yet stored. */
+  held?: readonly Buffer[];
 }
 
 export interface ByteRange {

@@ -177,7 +177,7 @@ export class SegmentBlobStore {
    * nothing was written: a `journal` entry was not stored either (the caller must make it durable
    * another way).
    */
-  async put(key: string, bytes: Buffer, journal?: JournalEntry): Promise<{ created: boolean }> {
+  async put(key: string, bytes: Buffer | readonly Buffer[], journal?: JournalEntry): Promise<{ created: boolean }> {
     assertBlobKey(key);
     await this.open({ exclusive: true });
     // From here to appending.set() nothing awaits, so puts of the same bytes are strictly one after the other.
@@ -255,12 +255,14 @@ export class SegmentBlobStore {
     await Promise.all([...this.unindexed.values()].map((u) => u.indexed));
   }
 
-  private async append(key: string, bytes: Buffer, journal?: JournalEntry): Promise<void> {
+  private async append(key: string, bytes: Buffer | readonly Buffer[], journal?: JournalEntry): Promise<void> {
+    const chunks = Buffer.isBuffer(bytes) ? [bytes] : bytes;
+    const length = chunks.reduce((n, c) => n + c.length, 0);
     const header = Buffer.alloc(recordHeaderBytes);
     magic.copy(header, 0);
-    header.writeUInt32LE(bytes.length, magic.length);
+    header.writeUInt32LE(length, magic.length);
     header.write(key, keyOffset, 'hex');
-    const buffers = [header, bytes];
+    const buffers = [header, ...chunks];
     let journalBytes = 0;
     if (journal) {
       const crc = Buffer.allocUnsafe(crcBytes);
@@ -269,8 +271,8 @@ export class SegmentBlobStore {
       journalBytes = journal.bytes.length + crcBytes;
       header.writeUInt32LE(journalBytes, journalLengthOffset);
     }
-    const { segment, offset } = await this.appendToSegment(buffers, recordHeaderBytes + bytes.length + journalBytes);
-    const at: Location = { segment, offset, length: bytes.length, journal_bytes: journalBytes };
+    const { segment, offset } = await this.appendToSegment(buffers, recordHeaderBytes + length + journalBytes);
+    const at: Location = { segment, offset, length, journal_bytes: journalBytes };
     // Indexed only once the entry is applied elsewhere: until then recovery must find the record.
     const applied = journal?.applied ?? Promise.resolve();
     const entry = {
@@ -417,8 +419,11 @@ function indexRow(key: string, at: Location, now = Date.now()) {
  * to end before theirs starts. Acknowledgements are in offset order regardless.
  */
 const maxGroupsInFlight = 2;
-/** Bounds one group's writev (IOV_MAX is 1024; two buffers per record). */
-const maxRecordsPerGroup = 256;
+/**
+ * Bounds one group's writev: IOV_MAX is 1024 buffers (a longer one is written in part, and the
+ * rest by writeAll's slower path); a record is its header, its chunks and its journal section.
+ */
+const maxBuffersPerGroup = 1024;
 
 interface QueuedAppend {
   buffers: Buffer[];
@@ -483,7 +488,12 @@ class Segment {
 
   private pump(): void {
     while (!this.failed && this.groups.length < maxGroupsInFlight && this.queued.length > 0) {
-      const batch = this.queued.splice(0, maxRecordsPerGroup);
+      let records = 1;
+      for (let buffers = this.queued[0]!.buffers.length; records < this.queued.length; records++) {
+        buffers += this.queued[records]!.buffers.length;
+        if (buffers > maxBuffersPerGroup) break;
+      }
+      const batch = this.queued.splice(0, records);
       const start = this.queuedStart;
       this.queuedStart = batch[batch.length - 1]!.end;
       const group: GroupInFlight = { batch, done: false };

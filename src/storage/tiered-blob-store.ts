@@ -40,17 +40,23 @@ export class TieredBlobStore implements BlobStore {
       // Handed over as a bare async iterator: a Readable in between would buffer ~1 MB more per upload.
       if (headBytes > this.packMaxBytes) return this.files.put(replay(head, iterator), options);
     }
-    const bytes = Buffer.concat(head, headBytes);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const hash = createHash('sha256');
+    for (const chunk of head) hash.update(chunk);
+    const sha256 = hash.digest('hex');
+    // The chunks as they came go to the segment's writev; joined only when there are many (a
+    // client that sent the file in tiny pieces), which keeps a group's writev within IOV_MAX.
+    const chunks = head.length > maxHeldChunks ? [Buffer.concat(head, headBytes)] : head;
     await options.beforePublish?.(sha256);
-    if (options.holdSmall && !this.legacyPacked?.has(sha256)) return { key: sha256, sizeBytes: headBytes, sha256, created: false, held: bytes };
+    if (options.holdSmall && !this.legacyPacked?.has(sha256)) return { key: sha256, sizeBytes: headBytes, sha256, created: false, held: chunks };
     // Same bytes in an old packed.sqlite: refresh them there rather than store a second copy.
-    // (Its put() moves `bytes` to its writer thread: headBytes, not bytes.length, from here on.)
-    const { created } = this.legacyPacked?.has(sha256) ? await this.legacyPacked.put(sha256, bytes) : await this.segments.put(sha256, bytes);
+    // (Its put() moves the bytes to its writer thread.)
+    const { created } = this.legacyPacked?.has(sha256)
+      ? await this.legacyPacked.put(sha256, Buffer.concat(head, headBytes))
+      : await this.segments.put(sha256, chunks);
     return { key: sha256, sizeBytes: headBytes, sha256, created };
   }
 
-  putHeld(key: string, bytes: Buffer, journal: JournalEntry): Promise<{ created: boolean }> {
+  putHeld(key: string, bytes: readonly Buffer[], journal: JournalEntry): Promise<{ created: boolean }> {
     return this.segments.put(key, bytes, journal);
   }
 
@@ -85,6 +91,8 @@ export class TieredBlobStore implements BlobStore {
     await Promise.all([this.segments.close(), this.legacyPacked?.close(), this.files.close()]);
   }
 }
+
+const maxHeldChunks = 16;
 
 /** The head, then the rest; a consumer that stops early stops (and so destroys) the source too. */
 async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

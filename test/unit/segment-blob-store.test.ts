@@ -112,14 +112,25 @@ describe('SegmentBlobStore', () => {
     const segment = (await (s as unknown as { active: Promise<{ fd: Fd }> }).active)!;
     const writev = segment.fd.writev.bind(segment.fd);
     const groups: number[] = [];
+    const bufferCounts: number[] = [];
     segment.fd.writev = (buffers, at) => {
       groups.push(buffers.length / 2); // a header and the bytes per record
+      bufferCounts.push(buffers.length);
       return writev(buffers, at);
     };
     const blobs = Array.from({ length: 12 }, () => randomBytes(5_000));
     await Promise.all(blobs.map((b) => s.put(sha(b), b)));
     expect(groups).toEqual([1, 1, 10]);
     for (const b of blobs) expect((await readAll(s, sha(b)))?.equals(b)).toBe(true);
+
+    // Many at once, in chunks: no group's writev passes IOV_MAX (1024 buffers).
+    bufferCounts.length = 0;
+    const many = Array.from({ length: 700 }, () => [randomBytes(300), randomBytes(200)]);
+    await Promise.all(many.map((chunks) => s.put(sha(Buffer.concat(chunks)), chunks)));
+    expect(Math.max(...bufferCounts)).toBeLessThanOrEqual(1024);
+    expect(Math.max(...bufferCounts)).toBeGreaterThan(900); // and groups stay large
+    expect(bufferCounts.reduce((n, g) => n + g, 0)).toBe(700 * 3);
+    for (const chunks of many.slice(0, 20)) expect((await readAll(s, sha(Buffer.concat(chunks))))?.equals(Buffer.concat(chunks))).toBe(true);
   });
 
   it('an index row that cannot be written: the blob is served from memory, and the next open indexes it', async () => {
