@@ -51,10 +51,11 @@ export function createMetaStore(config: MetaStoreConfig): MetaStore {
 }
 
 /**
- * `applyJournal`: how recovery re-applies a file row found in a segment record (see
- * src/files/file-journal.ts); every process that may open the store for writing passes it.
+ * `meta`: where recovery re-inserts the file rows it finds in segment records (see
+ * src/files/file-journal.ts). Every process that may open the store for writing passes it;
+ * without it, a store that finds such rows refuses to open.
  */
-export function createBlobStore(config: BlobStoreConfig, options: { applyJournal?: (entry: Buffer) => Promise<void> } = {}): BlobStore {
+export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): BlobStore {
   switch (config.kind) {
     case 'fs': {
       const files = new FsBlobStore(config.root);
@@ -62,7 +63,7 @@ export function createBlobStore(config: BlobStoreConfig, options: { applyJournal
       // Data dirs from before segments keep their packed.sqlite; new ones never get one.
       const packedFile = path.join(config.root, 'packed.sqlite');
       const legacyPacked = fs.existsSync(packedFile) ? new PackedBlobStore(packedFile) : undefined;
-      const segments = new SegmentBlobStore(path.join(config.root, 'segments'), { applyJournal: options.applyJournal });
+      const segments = new SegmentBlobStore(path.join(config.root, 'segments'), { applyJournal: meta && fileJournalApplier(meta) });
       return new TieredBlobStore(files, segments, config.packMaxBytes, legacyPacked);
     }
   }
@@ -72,7 +73,7 @@ export function createBlobStore(config: BlobStoreConfig, options: { applyJournal
 export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): App {
   const log = deps.log ?? pino({ level: config.logLevel });
   const meta = deps.meta ?? createMetaStore(config.metaStore);
-  const blobs = deps.blobs ?? createBlobStore(config.blobStore, { applyJournal: fileJournalApplier(meta) });
+  const blobs = deps.blobs ?? createBlobStore(config.blobStore, meta);
   const limiter = deps.limiter ?? new MemoryRateLimiter();
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);

@@ -3,7 +3,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { createBlobStore, createMetaStore } from './app.js';
 import { appCreate, appList } from './cli/app-commands.js';
 import { FsckFailed, fsckCommand, gcCommand, type Stores } from './cli/maintenance-commands.js';
-import { fileJournalApplier } from './files/file-journal.js';
 import { serve } from './cli/serve-command.js';
 import { tokenUser } from './cli/token-commands.js';
 import { buildConfig, ConfigError, configFromEnv, mergeInputs, type ConfigInput } from './config/config.js';
@@ -30,7 +29,7 @@ async function withMeta(dataDir: string | undefined, run: (meta: MetaStore) => P
 async function withStores(dataDir: string | undefined, run: (stores: Stores) => Promise<void>): Promise<void> {
   const config = buildConfig(mergeInputs(configFromEnv(process.env), { dataDir }));
   const meta = createMetaStore(config.metaStore);
-  const stores = { meta, blobs: createBlobStore(config.blobStore, { applyJournal: fileJournalApplier(meta) }) };
+  const stores = { meta, blobs: createBlobStore(config.blobStore, meta) };
   try {
     // Recovers a data dir that no server is writing; beside a running server, reads (and deletes) only.
     await stores.blobs.open?.({ exclusive: false });

@@ -22,7 +22,7 @@ export interface StagedImage {
  * Small blobs, where the store can hold them (segments): validated and hashed while streaming,
  * held in memory, then written at commit in one durable record with their row as a journal
  * entry; the token is handed out then, and the row reaches the database lazily afterwards
- * (served from `pendingRows` until it has). One durable write per upload instead of two in turn.
+ * (served from `journaled` until it has). One durable write per upload instead of two in turn.
  */
 export class FileService {
   /** Blob keys that an upload in this process has staged but not yet committed or discarded. */
@@ -31,10 +31,11 @@ export class FileService {
   private readonly deleting = new Map<string, Promise<void>>();
   /** File rows never change once written, so a hot file is served without a database read. */
   private readonly recentRows = new Map<string, FileRow>();
-  /** Journaled rows not yet committed to the database, by tenant and token; and their blob keys. */
-  private readonly pendingRows = new Map<string, FileRow>();
-  private readonly pendingBlobKeys = new Map<string, number>();
-  private readonly journaledInserts = new Set<Promise<unknown>>();
+  /**
+   * Rows of acknowledged small uploads, durable in their segment record, whose insert into the
+   * database has not committed, by tenant and token. One that failed stays (see insertJournaled).
+   */
+  private readonly journaled = new Map<string, { row: FileRow; inserting: Promise<unknown> }>();
 
   constructor(
     private readonly meta: MetaStore,
@@ -66,10 +67,11 @@ export class FileService {
     try {
       if (staged.blob.held && this.blobs.putHeld) {
         const row = fileRow(principal, name, staged);
-        const applied = settleable();
-        const { created } = await this.blobs.putHeld(staged.blob.key, staged.blob.held, { bytes: encodeFileRow(row), applied: applied.promise });
+        const { created } = await this.blobs.putHeld(staged.blob.key, staged.blob.held, {
+          bytes: encodeFileRow(row),
+          apply: () => this.insertJournaled(row),
+        });
         if (created) {
-          this.insertJournaled(row, applied);
           this.release(staged.blob.key);
           return row.fileToken;
         }
@@ -99,7 +101,8 @@ export class FileService {
     const key = staged.blob.key;
     const lastHolder = this.release(key);
     if (!staged.blob.created || !lastHolder) return;
-    if (this.pendingBlobKeys.has(key) || (await this.meta.isBlobReferenced(key).catch(() => true))) return;
+    const journaledRow = [...this.journaled.values()].some((j) => j.row.blobKey === key);
+    if (journaledRow || (await this.meta.isBlobReferenced(key).catch(() => true))) return;
     // Another upload may have claimed the key while we asked the database.
     if (this.staged.has(key) || this.deleting.has(key)) return;
     const deletion = this.blobs.delete(key).then(
@@ -115,7 +118,7 @@ export class FileService {
     // Another tenant's token answers exactly like an unknown one: no existence leak.
     if (!validFileToken(fileToken)) throw invalidParam('file_token', 'no file with this file_token');
     const cacheKey = `${principal.tenantKey}/${fileToken}`;
-    let row = this.recentRows.get(cacheKey) ?? this.pendingRows.get(cacheKey);
+    let row = this.recentRows.get(cacheKey) ?? this.journaled.get(cacheKey)?.row;
     if (!row) {
       row = await this.meta.findFile(principal.tenantKey, fileToken);
       if (!row) throw invalidParam('file_token', 'no file with this file_token');
@@ -126,34 +129,24 @@ export class FileService {
   }
 
   /**
-   * The row of an acknowledged upload, durable in its journal entry, into the database. Until
-   * that commits it is served from memory; if it fails (a full disk) it stays there, and the
-   * next open of the blob store applies the entry again.
+   * The blob store's `apply` for a row whose record is durable: the row into the database,
+   * lazily. Until that commits it is served from memory; if it fails (a full disk) it stays
+   * there, and the next open of the blob store applies the entry again.
    */
-  private insertJournaled(row: FileRow, applied: { resolve: () => void; reject: (err: Error) => void }): void {
+  private insertJournaled(row: FileRow): Promise<void> {
     const key = `${row.tenantKey}/${row.fileToken}`;
-    this.pendingRows.set(key, row);
-    this.pendingBlobKeys.set(row.blobKey, (this.pendingBlobKeys.get(row.blobKey) ?? 0) + 1);
-    const inserting = this.meta.insertFile(row, { lazy: true });
-    this.journaledInserts.add(inserting);
-    void inserting.finally(() => this.journaledInserts.delete(inserting)).catch(() => {});
-    inserting.then(
-      (outcome) => {
-        // 22 random base62 characters: a collision is not expected in the life of the universe.
-        if (outcome !== 'ok') return applied.reject(new Error(`file token ${row.fileToken} collides with an existing row`));
-        this.pendingRows.delete(key);
-        const n = (this.pendingBlobKeys.get(row.blobKey) ?? 1) - 1;
-        if (n <= 0) this.pendingBlobKeys.delete(row.blobKey);
-        else this.pendingBlobKeys.set(row.blobKey, n);
-        applied.resolve();
-      },
-      (err: Error) => applied.reject(err),
-    );
+    const inserting = this.meta.insertFile(row, { lazy: true }).then((outcome) => {
+      // 22 random base62 characters: a collision is not expected in the life of the universe.
+      if (outcome !== 'ok') throw new Error(`file token ${row.fileToken} collides with an existing row`);
+      this.journaled.delete(key);
+    });
+    this.journaled.set(key, { row, inserting });
+    return inserting;
   }
 
   /** Settles once every journaled row acknowledged so far has been committed (or has failed). */
   async flushed(): Promise<void> {
-    await Promise.allSettled([...this.journaledInserts]);
+    await Promise.allSettled([...this.journaled.values()].map((j) => j.inserting));
   }
 
   /** Returns true when no other in-flight upload holds the key. */
@@ -166,18 +159,6 @@ export class FileService {
 }
 
 const recentRowsMax = 10_000;
-
-function settleable(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Nobody but the blob store waits on it, and only after the record is written.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
 
 /** `boxbc` + 22 base62 characters, as in the seed's example; from a cryptographic source. */
 export function newFileToken(): string {

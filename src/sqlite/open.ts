@@ -8,14 +8,11 @@ import Database from 'better-sqlite3';
  * cut, and a busy timeout for the moments two connections want the write lock.
  * The writer thread (batch-writer.ts) applies the same pragmas to its own connection.
  */
-export function openSqlite(file: string, options: { pageSize?: number } = {}): Database.Database {
+export function openSqlite(file: string): Database.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
-  // Takes effect only on a new, empty file (before WAL mode writes the header); a no-op otherwise.
-  if (options.pageSize !== undefined) db.pragma(`page_size = ${options.pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   return db;
 }
-

@@ -53,13 +53,17 @@ export interface PutOptions {
 /**
  * Something another store must make durable along with a blob (a file row): written in the
  * blob's record, so one durable write covers both, and applied to that store afterwards. Until
- * `applied` resolves the blob stays out of the segment index, so a crash before then leaves the
- * record in the tail that recovery scans, and recovery applies the entry again before indexing.
+ * what `apply()` returns resolves, the blob stays out of the segment index, so a crash before
+ * then leaves the record in the tail that recovery scans, and recovery applies the entry again
+ * before indexing.
  */
 export interface JournalEntry {
   bytes: Buffer;
-  /** Resolves once the entry is durable in its own store; rejects if it could not be. */
-  applied: Promise<void>;
+  /**
+   * Called once the record is durable, before the put resolves (never when nothing was written);
+   * resolves once the entry is durable in its own store, rejects if it could not be.
+   */
+  apply: () => Promise<void>;
 }
 
 export interface DeleteOptions {

@@ -19,16 +19,6 @@ const schemaSql = `
 CREATE TABLE IF NOT EXISTS packed_blobs (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, bytes BLOB NOT NULL, touched_at_ms INTEGER NOT NULL);
 `;
 /**
- * 16 KiB pages instead of SQLite's 4 KiB: a 50 KB blob then spans 4 pages instead of 13, so the
- * writer writes and checksums 4 WAL frames instead of 13 and the checkpointer copies 4 pages.
- * Measured here per 50 KB blob (insert + checkpoint, CPU): 336 µs at 4 KiB, 207 µs at 16 KiB,
- * 173 µs at 64 KiB; 16 KiB also stores them as compactly as 4 KiB, while 64 KiB pages cost
- * up to a page of slack per blob (+26 % on disk for 50 KB blobs). Only new files get it; older
- * data dirs keep their page size and work as before.
- */
-const pageSizeBytes = 16 * 1024;
-
-/**
  * Data dirs written before the rowid table: move their blobs over, in one transaction. A key in
  * both tables (an older binary ran on the dir after an upgrade and stored the same bytes again)
  * keeps one copy and the later age. The move is one-way: an older binary finds no packed blobs.
@@ -40,9 +30,9 @@ DROP TABLE blobs;
 `;
 
 /**
- * Small blobs packed into one SQLite file. A durable file of its own costs a small upload three
- * fsyncs (data, directory, and the row's); here blobs that arrive together share one commit,
- * which is what lets small uploads go faster than the disk can fsync files.
+ * Small blobs packed into one SQLite file: where data dirs written before segments keep them.
+ * Only opened when `packed.sqlite` exists (src/app.ts); its blobs are read, deduplicated against
+ * and deleted there, and new small blobs go to segments.
  */
 export class PackedBlobStore {
   private readonly db: Database.Database;
@@ -50,7 +40,7 @@ export class PackedBlobStore {
   private readonly stmts;
 
   constructor(file: string) {
-    this.db = openSqlite(file, { pageSize: pageSizeBytes });
+    this.db = openSqlite(file);
     const hasTable = (name: string): boolean => this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
     // Nothing is written when the schema is already current, so a read-only open (fsck) works.
     if (!hasTable('packed_blobs') || hasTable('blobs')) {

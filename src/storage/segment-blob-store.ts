@@ -89,21 +89,25 @@ export interface SegmentBlobStoreOptions {
 
 /**
  * Small blobs appended to segment files, one durable (O_DSYNC) write per group of appends, with
- * an SQLite index of where each one is. This is the embedded default for blobs up to `--pack-max-bytes`.
+ * an SQLite index of where each one is. This is the embedded default for blobs up to
+ * `--pack-max-bytes`.
  *
  * Why not SQLite for the bytes too (as `packed.sqlite` did): a WAL database writes every page
- * twice (WAL, then the checkpoint's copy) and a 50 KB blob is 4 frames of work on a writer
+ * twice (WAL, then the checkpoint's copy) and a 50 KB blob is several frames of work on a writer
  * thread; here a group of records is one `writev` on the libuv pool, which is the only wait.
  *
  * Durability: a put resolves once the write of its record's group has returned from a file
  * opened with O_DSYNC (the bytes and the file's size are on the disk). Appends are acknowledged
  * strictly in offset order, so after a crash every acknowledged record lies before the first torn
- * one. The index row is written
- * after the acknowledgement, off the upload's path and in batches (`indexLingerMs`); until it is committed the record is served
- * from memory, and if the process dies first, opening the store scans the segments' unindexed
- * tails, indexes every record whose bytes hash to its key and truncates at the first that does
- * not. An index write that fails (a full disk) leaves its record served from memory until the
- * next open indexes it.
+ * one. A record may carry a journal entry (a file row, see JournalEntry): one write makes both
+ * durable.
+ *
+ * The index row is written after the acknowledgement, off the upload's path and in batches
+ * (`indexLingerMs`), and for a record with an entry only once the entry is applied. Until then
+ * the record is served from memory; if the process dies first, opening the store scans the
+ * segments' unindexed tails, applies their entries (`applyJournal`), indexes every record whose
+ * bytes hash to its key and truncates at the first that does not. An index write that fails (a
+ * full disk) leaves its record served from memory until the next open indexes it.
  *
  * One process writes a data dir: `open()` takes an exclusive SQLite lock on `writer.lock`
  * (released by the OS when the process dies); another process opens it read-only (fsck, gc).
@@ -274,7 +278,7 @@ export class SegmentBlobStore {
     const { segment, offset } = await this.appendToSegment(buffers, recordHeaderBytes + length + journalBytes);
     const at: Location = { segment, offset, length, journal_bytes: journalBytes };
     // Indexed only once the entry is applied elsewhere: until then recovery must find the record.
-    const applied = journal?.applied ?? Promise.resolve();
+    const applied = journal ? journal.apply() : Promise.resolve();
     const entry = {
       at,
       indexed: applied.then(() => this.index.insert(indexRow(key, at), { lazy: true })).then(
@@ -427,8 +431,9 @@ const maxBuffersPerGroup = 1024;
 
 interface QueuedAppend {
   buffers: Buffer[];
+  offset: number;
   end: number;
-  resolve: () => void;
+  resolve: (offset: number) => void;
   reject: (err: Error) => void;
 }
 
@@ -451,7 +456,6 @@ class Segment {
   sealed = false;
   private durableEnd = 0;
   private readonly queued: QueuedAppend[] = [];
-  private queuedStart = 0;
   private readonly groups: GroupInFlight[] = [];
   private failed = false;
   private closing: Promise<void> | undefined;
@@ -470,7 +474,7 @@ class Segment {
     const size = buffers.reduce((n, b) => n + b.length, 0);
     this.reserved += size;
     return new Promise<number>((resolve, reject) => {
-      this.queued.push({ buffers, end: offset + size, resolve: () => resolve(offset), reject });
+      this.queued.push({ buffers, offset, end: offset + size, resolve, reject });
       this.pump();
     });
   }
@@ -494,14 +498,12 @@ class Segment {
         if (buffers > maxBuffersPerGroup) break;
       }
       const batch = this.queued.splice(0, records);
-      const start = this.queuedStart;
-      this.queuedStart = batch[batch.length - 1]!.end;
       const group: GroupInFlight = { batch, done: false };
       this.groups.push(group);
       writeAll(
         this.fd,
         batch.flatMap((e) => e.buffers),
-        start,
+        batch[0]!.offset,
       ).then(
         () => {
           group.done = true;
@@ -526,7 +528,7 @@ class Segment {
         for (const e of batch) e.reject(error ?? new Error(`segment ${this.id} failed`));
       } else {
         this.durableEnd = batch[batch.length - 1]!.end;
-        for (const e of batch) e.resolve();
+        for (const e of batch) e.resolve(e.offset);
       }
     }
     this.pump();

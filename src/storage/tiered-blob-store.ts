@@ -47,12 +47,14 @@ export class TieredBlobStore implements BlobStore {
     // client that sent the file in tiny pieces), which keeps a group's writev within IOV_MAX.
     const chunks = head.length > maxHeldChunks ? [Buffer.concat(head, headBytes)] : head;
     await options.beforePublish?.(sha256);
-    if (options.holdSmall && !this.legacyPacked?.has(sha256)) return { key: sha256, sizeBytes: headBytes, sha256, created: false, held: chunks };
     // Same bytes in an old packed.sqlite: refresh them there rather than store a second copy.
     // (Its put() moves the bytes to its writer thread.)
-    const { created } = this.legacyPacked?.has(sha256)
-      ? await this.legacyPacked.put(sha256, Buffer.concat(head, headBytes))
-      : await this.segments.put(sha256, chunks);
+    if (this.legacyPacked?.has(sha256)) {
+      const { created } = await this.legacyPacked.put(sha256, Buffer.concat(head, headBytes));
+      return { key: sha256, sizeBytes: headBytes, sha256, created };
+    }
+    if (options.holdSmall) return { key: sha256, sizeBytes: headBytes, sha256, created: false, held: chunks };
+    const { created } = await this.segments.put(sha256, chunks);
     return { key: sha256, sizeBytes: headBytes, sha256, created };
   }
 

@@ -238,7 +238,7 @@ describe('disk full under small uploads (segments), on a real tmpfs (needs root;
 
   it('uploads until the disk is full: the one that does not fit gets 500 2250002 and leaves no partial record; every acknowledged one survives', async (ctx) => {
     const mounted = disk.mounted;
-      if (!mounted) return ctx.skip();
+    if (!mounted) return ctx.skip();
     server = await startServer({ dataDir: disk.dataDir });
     const token = await server.tenantToken(await server.newApp());
     const acked: { token: string; image: Buffer }[] = [];

@@ -236,11 +236,7 @@ describe('SegmentBlobStore', () => {
   });
 
   describe('journal entries (a file row in its blob\'s record)', () => {
-    const notApplied = (): Promise<void> => {
-      const p = Promise.reject(new Error('SQLITE_FULL'));
-      p.catch(() => {});
-      return p;
-    };
+    const notApplied = (): Promise<void> => Promise.reject(new Error('SQLITE_FULL'));
     const ends = (): { segment: number; indexed_to: number }[] => {
       const db = new Database(path.join(dir, 'index.sqlite'), { readonly: true });
       try {
@@ -254,7 +250,7 @@ describe('SegmentBlobStore', () => {
       const blob = randomBytes(30_000);
       const entry = Buffer.from('{"row":"one"}');
       const first = store(undefined, async () => {});
-      expect(await first.put(sha(blob), blob, { bytes: entry, applied: notApplied() })).toEqual({ created: true });
+      expect(await first.put(sha(blob), blob, { bytes: entry, apply: notApplied })).toEqual({ created: true });
       expect((await readAll(first, sha(blob)))?.equals(blob)).toBe(true);
       expect(await listKeys(first)).toEqual([]); // not indexed: the entry was never applied
       await first.close();
@@ -278,18 +274,22 @@ describe('SegmentBlobStore', () => {
     it('an applied entry lets its record be indexed at once; the same bytes again write nothing and say so', async () => {
       const s = store(undefined, async () => {});
       const blob = randomBytes(30_000);
-      expect(await s.put(sha(blob), blob, { bytes: Buffer.from('a'), applied: Promise.resolve() })).toEqual({ created: true });
+      const applied: string[] = [];
+      const apply = (name: string) => async () => void applied.push(name);
+      expect(await s.put(sha(blob), blob, { bytes: Buffer.from('a'), apply: apply('a') })).toEqual({ created: true });
+      expect(applied).toEqual(['a']); // before the put resolved
       expect(await listKeys(s)).toEqual([sha(blob)]);
       const size = fs.statSync(path.join(dir, segmentFiles(dir)[0]!)).size;
       // Already stored: no record, so no entry either; the caller must store its row another way.
-      expect(await s.put(sha(blob), blob, { bytes: Buffer.from('b'), applied: Promise.resolve() })).toEqual({ created: false });
+      expect(await s.put(sha(blob), blob, { bytes: Buffer.from('b'), apply: apply('b') })).toEqual({ created: false });
       expect(fs.statSync(path.join(dir, segmentFiles(dir)[0]!)).size).toBe(size);
+      expect(applied).toEqual(['a']); // nothing written, nothing to apply
     });
 
     it('a store opened without applyJournal refuses a segment holding an unapplied entry instead of losing it', async () => {
       const first = store(undefined, async () => {});
       const blob = randomBytes(30_000);
-      await first.put(sha(blob), blob, { bytes: Buffer.from('row'), applied: notApplied() });
+      await first.put(sha(blob), blob, { bytes: Buffer.from('row'), apply: notApplied });
       await first.close();
       await expect(store().open({ exclusive: true })).rejects.toThrow(/journal/);
     });
@@ -298,7 +298,7 @@ describe('SegmentBlobStore', () => {
       const first = store(undefined, async () => {});
       const [kept] = await putSome(first, 1);
       const blob = randomBytes(30_000);
-      await first.put(sha(blob), blob, { bytes: Buffer.from('{"row":"torn"}'), applied: notApplied() });
+      await first.put(sha(blob), blob, { bytes: Buffer.from('{"row":"torn"}'), apply: notApplied });
       await first.close();
       const file = path.join(dir, segmentFiles(dir)[0]!);
       const bytes = fs.readFileSync(file);
@@ -329,7 +329,7 @@ describe('SegmentBlobStore', () => {
       db.close();
       const again = store(undefined, async () => {});
       const blob = randomBytes(30_000);
-      await again.put(sha(blob), blob, { bytes: Buffer.from('row'), applied: Promise.resolve() });
+      await again.put(sha(blob), blob, { bytes: Buffer.from('row'), apply: async () => {} });
       expect(await listKeys(again)).toEqual([...before.map(sha), sha(blob)].sort());
       await again.close();
       for (const { segment, indexed_to } of ends()) {
