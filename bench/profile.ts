@@ -133,7 +133,7 @@ export async function profileUploads(ctx: ScenarioContext, kind: 'small' | 'larg
   // SIGTERM: lingo-server drains and exits normally, which is when Node writes the profile.
   await lingo.stop();
   // One file per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>): thread 0 is the main thread;
-  // the others are tsx's module-loader worker, idle once the server has loaded.
+  // the others are its SQLite writer threads.
   const name = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile') && f.includes(`.${lingo.pid}.0.`) && !before.has(f));
   if (!name) throw new Error(`no main-thread .cpuprofile for pid ${lingo.pid} in ${profDir}: did lingo-server exit cleanly?`);
   const file = path.join(profDir, name);
@@ -144,8 +144,8 @@ export async function profileUploads(ctx: ScenarioContext, kind: 'small' | 'larg
     `${run.reqPerSec.toFixed(0)} req/s (${run.mbPerSec.toFixed(1)} MB/s), ${connections} connections, ${durationS} s, ` +
       `server CPU ${run.serverCpuPct.toFixed(0)}% (all threads); profile ${file}; main thread busy ${summary.busyMs.toFixed(0)} ms, ` +
       `idle ${summary.idleMs.toFixed(0)} ms. File I/O and fsync run on the libuv pool and are not sampled, except the ` +
-      'SQLite calls, which better-sqlite3 makes synchronously on the main thread. Line numbers are those of the code tsx ' +
-      'generated, not of the .ts sources.',
+      'SQLite calls, which better-sqlite3 makes synchronously on the main thread. Line numbers are those of the JavaScript tsc ' +
+      'compiled (.tmp/bench-build), not of the .ts sources.',
     '',
     table('Self time by module', summary.modules),
     table('Self time by function', summary.self),

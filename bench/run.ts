@@ -15,7 +15,7 @@ import { downloads } from './scenarios/downloads.js';
 import { latency } from './scenarios/latency.js';
 import { memory } from './scenarios/memory.js';
 import { largeUploads, smallUploads } from './scenarios/uploads.js';
-import { repoRoot } from './servers.js';
+import { buildServers, repoRoot } from './servers.js';
 import { badShare } from './stats.js';
 
 const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const mode = modes[process.argv.includes('--quick') ? 'quick' : 'full'];
   const started = performance.now();
   const wrk = wrkVersion();
-  const images = await makeImages();
+  const [images] = await Promise.all([makeImages(), buildServers()]);
   log(`images: ${images.smallJpeg.length} B JPEG 800×600, ${images.largePng.length} B PNG 4096×4096`);
   log(`load: autocannon for uploads, ${wrk ?? 'autocannon (wrk not installed)'} for downloads, open-loop for latency`);
 

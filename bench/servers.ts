@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,9 +38,33 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts `node <nodeArgs> --import tsx <script> <args>` and waits for its "listening on" line. */
-export function spawnServer(name: string, script: string, args: string[], nodeArgs: string[] = []): Promise<ServerChild> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+const buildDir = path.join(repoRoot, '.tmp/bench-build');
+let building: Promise<void> | undefined;
+
+/**
+ * Compiles src/ and the baselines with tsc (the compiler options of `npm run build`) into
+ * .tmp/bench-build, once per bench process, incrementally. Every server is measured as plain
+ * JavaScript, as `npm start` runs lingo-server (`node dist/main.js`), rather than under tsx,
+ * whose loader and esbuild's `__name` wrapper around each closure cost lingo-server ~8 % of its
+ * small-upload throughput and each server ~33 MB of RSS (bench/README.md). run.ts starts it
+ * beside the image generation; spawnServer() waits for it.
+ */
+export function buildServers(): Promise<void> {
+  building ??= new Promise<void>((resolve, reject) => {
+    const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+    execFile(process.execPath, [tsc, '-p', path.join(repoRoot, 'bench/tsconfig.servers.json')], { cwd: repoRoot }, (err, stdout) => {
+      if (err) reject(new Error(`compiling the servers failed:\n${stdout}`));
+      else resolve();
+    });
+  });
+  return building;
+}
+
+/** Starts `node <nodeArgs> <script, compiled> <args>` and waits for its "listening on" line. */
+export async function spawnServer(name: string, script: string, args: string[], nodeArgs: string[] = []): Promise<ServerChild> {
+  await buildServers();
+  const compiled = path.join(buildDir, script.replace(/\.ts$/, '.js'));
+  const child = spawn(process.execPath, [...nodeArgs, compiled, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },

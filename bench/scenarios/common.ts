@@ -35,7 +35,7 @@ export interface ServerSummary {
   name: string;
   runs: RunStats[];
   median: RunStats;
-  /** RSS right after start, before any load (tsx's loader thread included, as for every child). */
+  /** RSS right after start, before any load (each child is plain compiled JavaScript, no loader). */
   idleRssMb: number;
   /** VmHWM when the scenario ended: the child's peak over the whole scenario. */
   peakRssMb: number;

@@ -54,7 +54,7 @@ export const memory: Scenario = async (ctx) => {
       },
       notes: [
         `Idle RSS after start: lingo-server ${l.idleRssMb.toFixed(0)} MB, receive ${b.idleRssMb.toFixed(0)} MB ` +
-          '(both run under tsx, whose loader thread is part of every figure).',
+          '(both run as compiled JavaScript, as `npm start` runs lingo-server).',
       ],
     };
   } finally {
