@@ -69,6 +69,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
             '(the excess: requests in flight when runs ended): no write was deduplicated away.'
           : `lingo-server acknowledged ${acknowledged} uploads but holds ${blobs} distinct blobs: CHECK the unique-body logic.`,
         d ? durableNote(pick(l.median), pick(b.median), targetValue, limitValue) : diskNote(s, disk!, pick(l.median), targetValue, limitValue),
+        d && cpuBudgetNote(l.median, d.median, targetValue, os.cpus().length),
         ...[l, b, d].flatMap((x) => (x ? [cpuNote(x), clientBoundNote(x, os.cpus().length)] : [])),
       ];
       const result: ScenarioResult = {
@@ -138,6 +139,25 @@ function durableNote(lingoValue: number, receiveValue: number, targetValue: numb
     `physical limit: durable-receive (receive, plus each file appended with O_DSYNC in group writes before the answer; nothing else) ` +
     `made ${f(limitValue)} uploads/s durable over HTTP with the same client, ${(limitValue / receiveValue).toFixed(2)}× receive; ` +
     `lingo-server reached ${((lingoValue / limitValue) * 100).toFixed(0)} % of it; ${verdict}`
+  );
+}
+
+/**
+ * Whether the cores could carry the target at all, from what each side used per upload in the
+ * runs: at the target rate the client needs its share, and what is left of every core is the most
+ * a server could spend per upload even if nothing else ran and no core ever idled.
+ */
+function cpuBudgetNote(lingo: RunStats, durable: RunStats, targetPerSec: number, cores: number): string {
+  const usPer = (cpuPct: number, perSec: number): number => (cpuPct * 10_000) / Math.max(1, perSec);
+  const client = usPer(lingo.clientCpuPct, lingo.reqPerSec);
+  const budget = (cores * 1e6 - targetPerSec * client) / targetPerSec;
+  const ours = usPer(lingo.serverCpuPct, lingo.reqPerSec);
+  const floor = usPer(durable.serverCpuPct, durable.reqPerSec);
+  const f = (v: number): string => v.toFixed(0);
+  return (
+    `CPU budget: at the target's ${f(targetPerSec)} uploads/s on ${cores} cores the client needs ${f(client)} µs per upload (as measured against lingo-server), ` +
+    `which leaves at most ${f(budget)} µs per upload for the server with every core busy all the time; lingo-server used ${f(ours)} µs (all its threads), ` +
+    `durable-receive ${f(floor)} µs, so validation, hashing, the index, the row and auth have at most ${f(budget - floor)} µs and take ${f(ours - floor)} µs here.`
   );
 }
 
