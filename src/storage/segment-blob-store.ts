@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
+import { KeyFilter } from './key-filter.js';
 import { keysInPages } from './keys-in-pages.js';
 import { assertBlobKey, DataDirBusyError, type BlobListing, type ByteRange, type DeleteOptions, type JournalEntry } from './blob-store.js';
 import { fsyncDir, writeAll } from './file-io.js';
@@ -111,6 +112,8 @@ export interface SegmentBlobStoreOptions {
  *
  * One process writes a data dir: `open()` takes an exclusive SQLite lock on `writer.lock`
  * (released by the OS when the process dies); another process opens it read-only (fsck, gc).
+ * Only the writer adds keys, so it alone keeps a KeyFilter of them: the dedup lookup of a new
+ * upload's key (almost always absent) then needs no index read.
  */
 export class SegmentBlobStore {
   private readonly db: Database.Database;
@@ -131,6 +134,14 @@ export class SegmentBlobStore {
   /** Appends under way, by key: a second put of the same bytes waits for the first. */
   private readonly appending = new Map<string, Promise<void>>();
   private readonly segments = new Set<Segment>();
+  /**
+   * Every key in the index or in `unindexed`, once loaded (`filterReady`); only in the writer
+   * process, which alone adds keys. Until it is loaded, every lookup reads the index.
+   */
+  private filter: KeyFilter | undefined;
+  private filterReady = false;
+  private filterLoading: Promise<void> | undefined;
+  private closing = false;
   private readonly readers = new SegmentReaders((id) => this.segmentPath(id));
 
   constructor(
@@ -160,6 +171,7 @@ export class SegmentBlobStore {
         'INSERT INTO segment_ends (segment, indexed_to) VALUES (?, ?) ON CONFLICT (segment) DO UPDATE SET indexed_to = excluded.indexed_to',
       ),
       ping: this.db.prepare('SELECT 1'),
+      count: this.db.prepare('SELECT count(*) AS n FROM segment_blobs'),
     };
   }
 
@@ -239,8 +251,19 @@ export class SegmentBlobStore {
     this.stmts.ping.get();
   }
 
+  /**
+   * Settles once the writer's key filter is loaded (or its load gave up). The store is fully
+   * usable before; lookups then read the index for every key.
+   */
+  async filterLoaded(): Promise<boolean> {
+    await this.filterLoading;
+    return this.filterReady;
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
     await this.opening?.catch(() => {});
+    await this.filterLoading;
     await Promise.allSettled([...this.appending.values()]);
     await this.indexed();
     await Promise.allSettled([...this.segments].map((s) => s.drained()));
@@ -251,7 +274,10 @@ export class SegmentBlobStore {
   }
 
   private locate(key: string): Location | undefined {
-    return this.unindexed.get(key)?.at ?? (this.stmts.locate.get(key) as Location | undefined);
+    const unindexed = this.unindexed.get(key);
+    if (unindexed) return unindexed.at;
+    if (this.filterReady && !this.filter!.mayContain(key)) return undefined;
+    return this.stmts.locate.get(key) as Location | undefined;
   }
 
   /** Every index insert under way has settled. */
@@ -291,6 +317,7 @@ export class SegmentBlobStore {
       ),
     };
     this.unindexed.set(key, entry);
+    this.filter?.add(key);
   }
 
   /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
@@ -343,7 +370,31 @@ export class SegmentBlobStore {
     }
     this.lock = lock;
     await this.recover();
+    this.filter = new KeyFilter((this.stmts.count.get() as { n: number }).n);
+    this.filterLoading = this.loadFilter();
     return true;
+  }
+
+  /**
+   * Reads every key of the index into the filter, a page per turn of the event loop so that the
+   * server answers meanwhile. Keys appended meanwhile are added by append(), so none is missed
+   * once the scan is done. If it fails, the filter stays unused: lookups read the index.
+   */
+  private async loadFilter(): Promise<void> {
+    const filter = this.filter!;
+    try {
+      for (let after = ''; ; ) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.closing) return;
+        const page = this.stmts.keysAfter.all(after) as { key: string }[];
+        for (const r of page) filter.add(r.key);
+        if (page.length < 1000) break;
+        after = page[page.length - 1]!.key;
+      }
+      this.filterReady = true;
+    } catch {
+      // A read that failed (the store closing, a damaged index) only costs the filter's speed-up.
+    }
   }
 
   private async recover(): Promise<void> {
