@@ -7,13 +7,15 @@ import type { RequestContext } from './context.js';
  */
 export function sendJson(ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const { res, req } = ctx;
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  // A string, not a Buffer: Node then writes the head and the body in one write instead of a
+  // writev of two (~5 µs less CPU per response in a bare node:http comparison, session 5).
+  const payload = JSON.stringify(body);
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', payload.length);
+  res.setHeader('Content-Length', Buffer.byteLength(payload, 'utf8'));
   closeIfBodyUnread(ctx);
-  res.end(req.method === 'HEAD' ? undefined : payload);
+  res.end(req.method === 'HEAD' ? undefined : payload, 'utf8');
 }
 
 export function sendError(ctx: RequestContext, err: unknown): void {
