@@ -7,8 +7,9 @@ import type { RequestContext } from './context.js';
  */
 export function sendJson(ctx: RequestContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const { res, req } = ctx;
-  // A string, not a Buffer: Node then writes the head and the body in one write instead of a
-  // writev of two (~5 µs less CPU per response in a bare node:http comparison, session 5).
+  // A string, not a Buffer: Node then joins the head and the body into one chunk of the
+  // response's writev instead of two (~5 µs less CPU per response in a bare node:http
+  // comparison, session 5).
   const payload = JSON.stringify(body);
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
