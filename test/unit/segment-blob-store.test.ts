@@ -347,67 +347,61 @@ describe('SegmentBlobStore', () => {
     await s.close();
     expect(fs.statSync(path.join(dir, segmentFiles(dir)[0]!)).size).toBe(recordHeaderBytes + bytes.length);
   });
-});
 
-describe('SegmentBlobStore key filter', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-segments-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  describe('key filter', () => {
+    it('a reopened writer loads every indexed key, so bytes stored by an earlier process still deduplicate', async () => {
+      const first = store();
+      // More than one page of the load (1 000 keys), small enough to stay quick.
+      const blobs = Array.from({ length: 2_100 }, () => randomBytes(64));
+      await Promise.all(blobs.map((b) => first.put(sha(b), b)));
+      await first.close();
+      const segmentsBefore = segmentFiles(dir).length;
 
-  it('a reopened writer loads every indexed key, so bytes stored by an earlier process still deduplicate', async () => {
-    const first = new SegmentBlobStore(dir);
-    // More than one page of the load (1 000 keys), small enough to stay quick.
-    const blobs = Array.from({ length: 2_100 }, () => randomBytes(64));
-    await Promise.all(blobs.map((b) => first.put(sha(b), b)));
-    await first.close();
-    const sizeBefore = fs.readdirSync(dir).filter((n) => n.endsWith('.seg')).length;
+      const again = store();
+      await again.open({ exclusive: true });
+      expect(await again.filterLoaded()).toBe(true);
+      const results = await Promise.all(blobs.map((b) => again.put(sha(b), b)));
+      // A key the filter missed would have been appended again as a new record.
+      expect(results.filter((r) => r.created)).toHaveLength(0);
+      const fresh = randomBytes(64);
+      expect((await again.put(sha(fresh), fresh)).created).toBe(true);
+      expect((await again.put(sha(fresh), fresh)).created).toBe(false);
+      expect((await readAll(again, sha(fresh)))?.equals(fresh)).toBe(true);
+      expect((await readAll(again, sha(randomBytes(64))))).toBeUndefined();
+      await again.close();
+      // Only the fresh blob was written: one new segment with one record.
+      const segments = segmentFiles(dir);
+      expect(segments.length).toBe(segmentsBefore + 1);
+      expect(fs.statSync(path.join(dir, segments.at(-1)!)).size).toBe(recordHeaderBytes + 64);
+    });
 
-    const again = new SegmentBlobStore(dir);
-    await again.open({ exclusive: true });
-    expect(await again.filterLoaded()).toBe(true);
-    const results = await Promise.all(blobs.map((b) => again.put(sha(b), b)));
-    // A key the filter missed would have been appended again as a new record.
-    expect(results.filter((r) => r.created)).toHaveLength(0);
-    const fresh = randomBytes(64);
-    expect((await again.put(sha(fresh), fresh)).created).toBe(true);
-    expect((await again.put(sha(fresh), fresh)).created).toBe(false);
-    expect((await readAll(again, sha(fresh)))?.equals(fresh)).toBe(true);
-    expect((await readAll(again, sha(randomBytes(64))))).toBeUndefined();
-    await again.close();
-    // Only the fresh blob was written: one new segment with one record.
-    const segments = fs.readdirSync(dir).filter((n) => n.endsWith('.seg')).sort();
-    expect(segments.length).toBe(sizeBefore + 1);
-    expect(fs.statSync(path.join(dir, segments.at(-1)!)).size).toBe(recordHeaderBytes + 64);
-  });
+    it('bytes stored while the filter is still loading are found once it is loaded', async () => {
+      const first = store();
+      await Promise.all(Array.from({ length: 1_500 }, () => randomBytes(64)).map((b) => first.put(sha(b), b)));
+      await first.close();
+      const again = store();
+      await again.open({ exclusive: true });
+      const during = randomBytes(64);
+      expect((await again.put(sha(during), during)).created).toBe(true);
+      expect(await again.filterLoaded()).toBe(true);
+      expect((await again.put(sha(during), during)).created).toBe(false);
+      expect((await readAll(again, sha(during)))?.equals(during)).toBe(true);
+      await again.close();
+    });
 
-  it('bytes stored while the filter is still loading are found once it is loaded', async () => {
-    const first = new SegmentBlobStore(dir);
-    await Promise.all(Array.from({ length: 1_500 }, () => randomBytes(64)).map((b) => first.put(sha(b), b)));
-    await first.close();
-    const again = new SegmentBlobStore(dir);
-    await again.open({ exclusive: true });
-    const during = randomBytes(64);
-    expect((await again.put(sha(during), during)).created).toBe(true);
-    expect(await again.filterLoaded()).toBe(true);
-    expect((await again.put(sha(during), during)).created).toBe(false);
-    expect((await readAll(again, sha(during)))?.equals(during)).toBe(true);
-    await again.close();
-  });
-
-  it('a read-only store (fsck, gc beside a server) has no filter and reads the index for every key', async () => {
-    const writer = new SegmentBlobStore(dir);
-    const bytes = randomBytes(64);
-    await writer.put(sha(bytes), bytes);
-    const reader = new SegmentBlobStore(dir);
-    expect(await reader.open({ exclusive: false })).toBe(false);
-    expect(await reader.filterLoaded()).toBe(false);
-    // Written by the other process after this one opened: only the index knows it.
-    const later = randomBytes(64);
-    await writer.put(sha(later), later);
-    await writer.close();
-    expect((await readAll(reader, sha(later)))?.equals(later)).toBe(true);
-    await reader.close();
+    it('a read-only store (fsck, gc beside a server) has no filter and reads the index for every key', async () => {
+      const writer = store();
+      const bytes = randomBytes(64);
+      await writer.put(sha(bytes), bytes);
+      const reader = store();
+      expect(await reader.open({ exclusive: false })).toBe(false);
+      expect(await reader.filterLoaded()).toBe(false);
+      // Written by the other process after this one opened: only the index knows it.
+      const later = randomBytes(64);
+      await writer.put(sha(later), later);
+      await writer.close();
+      expect((await readAll(reader, sha(later)))?.equals(later)).toBe(true);
+      await reader.close();
+    });
   });
 });
