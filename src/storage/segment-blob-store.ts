@@ -376,20 +376,17 @@ export class SegmentBlobStore {
   }
 
   /**
-   * Reads every key of the index into the filter, a page per turn of the event loop so that the
-   * server answers meanwhile. Keys appended meanwhile are added by append(), so none is missed
-   * once the scan is done. If it fails, the filter stays unused: lookups read the index.
+   * Reads every key of the index into the filter (keysInPages reads a page per turn of the event
+   * loop, so the server answers meanwhile). Keys appended meanwhile are added by append(), so
+   * none is missed once the scan is done. If it fails, the filter stays unused: lookups read the
+   * index.
    */
   private async loadFilter(): Promise<void> {
     const filter = this.filter!;
     try {
-      for (let after = ''; ; ) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      for await (const { key } of keysInPages(this.stmts.keysAfter)) {
         if (this.closing) return;
-        const page = this.stmts.keysAfter.all(after) as { key: string }[];
-        for (const r of page) filter.add(r.key);
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.key;
+        filter.add(key);
       }
       this.filterReady = true;
     } catch {
