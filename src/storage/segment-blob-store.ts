@@ -86,6 +86,8 @@ export interface SegmentBlobStoreOptions {
    * before). Without it, a store that finds an entry refuses to open rather than lose it.
    */
   applyJournal?: (entry: Buffer) => Promise<void>;
+  /** The key filter's smallest size, in keys (default: a million, 2 MiB); for tests of its growth. */
+  filterMinKeys?: number;
 }
 
 /**
@@ -141,6 +143,10 @@ export class SegmentBlobStore {
   private filter: KeyFilter | undefined;
   private filterReady = false;
   private filterLoading: Promise<void> | undefined;
+  /** The bigger filter being filled while the current one is overfull (growFilter). */
+  private nextFilter: KeyFilter | undefined;
+  private filterGrowing: Promise<void> | undefined;
+  private readonly filterMinKeys: number | undefined;
   private closing = false;
   private readonly readers = new SegmentReaders((id) => this.segmentPath(id));
 
@@ -150,6 +156,7 @@ export class SegmentBlobStore {
   ) {
     this.maxSegmentBytes = options.maxSegmentBytes ?? 128 * 1024 * 1024;
     this.applyJournal = options.applyJournal;
+    this.filterMinKeys = options.filterMinKeys;
     const indexFile = path.join(dir, 'index.sqlite');
     this.db = openSqlite(indexFile);
     // Nothing is written when the schema is current, so a read-only open beside a server works.
@@ -257,13 +264,20 @@ export class SegmentBlobStore {
    */
   async filterLoaded(): Promise<boolean> {
     await this.filterLoading;
+    await this.filterGrowing;
     return this.filterReady;
+  }
+
+  /** The writer's key filter as it stands (tests, diagnostics); undefined in a read-only store. */
+  filterStats(): { keys: number; capacity: number } | undefined {
+    return this.filter && { keys: this.filter.size, capacity: this.filter.capacity };
   }
 
   async close(): Promise<void> {
     this.closing = true;
     await this.opening?.catch(() => {});
     await this.filterLoading;
+    await this.filterGrowing;
     await Promise.allSettled([...this.appending.values()]);
     await this.indexed();
     await Promise.allSettled([...this.segments].map((s) => s.drained()));
@@ -318,6 +332,8 @@ export class SegmentBlobStore {
     };
     this.unindexed.set(key, entry);
     this.filter?.add(key);
+    this.nextFilter?.add(key);
+    if (this.filterReady && !this.filterGrowing && this.filter!.overfull) this.filterGrowing = this.growFilter();
   }
 
   /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
@@ -370,7 +386,7 @@ export class SegmentBlobStore {
     }
     this.lock = lock;
     await this.recover();
-    this.filter = new KeyFilter((this.stmts.count.get() as { n: number }).n);
+    this.filter = new KeyFilter((this.stmts.count.get() as { n: number }).n, this.filterMinKeys);
     this.filterLoading = this.loadFilter();
     return true;
   }
@@ -391,6 +407,31 @@ export class SegmentBlobStore {
       this.filterReady = true;
     } catch {
       // A read that failed (the store closing, a damaged index) only costs the filter's speed-up.
+    }
+  }
+
+  /**
+   * Replaces an overfull filter (sized when the store opened; a long-running writer keeps adding
+   * keys) with one of twice its keys, filled like the first: from the index a page per turn, plus
+   * the keys not indexed yet, plus every key appended meanwhile (append adds to both). The old
+   * one answers until the new one is complete, so no key is ever missing from the one in use. A
+   * failed scan keeps the old filter, and no new attempt is made.
+   */
+  private async growFilter(): Promise<void> {
+    const next = new KeyFilter(this.filter!.size * 2, this.filterMinKeys);
+    for (const key of this.unindexed.keys()) next.add(key);
+    this.nextFilter = next;
+    try {
+      for await (const { key } of keysInPages(this.stmts.keysAfter)) {
+        if (this.closing) return;
+        next.add(key);
+      }
+      this.filter = next;
+      this.filterGrowing = undefined;
+    } catch {
+      // As in loadFilter: only the speed-up is lost. filterGrowing stays set: no retry loop.
+    } finally {
+      this.nextFilter = undefined;
     }
   }
 

@@ -30,6 +30,18 @@ describe('KeyFilter', () => {
     expect(positives / probes).toBeLessThan(0.01);
   });
 
+  it('knows when it is past its design load, so that its owner can replace it', () => {
+    const filter = new KeyFilter(0, 16);
+    expect(filter.capacity).toBe(16);
+    for (let i = 0; i < 16; i++) filter.add(key(Buffer.from(`k${i}`)));
+    expect(filter.overfull).toBe(false);
+    filter.add(key(Buffer.from('one more')));
+    expect(filter.overfull).toBe(true);
+    // The default smallest filter: 2^24 bits, a million keys.
+    expect(new KeyFilter(1).capacity).toBe(2 ** 20);
+    expect(new KeyFilter(3_000_000).capacity).toBe(2 ** 22);
+  });
+
   it('uses the whole key: keys differing only in a later word are told apart', () => {
     const filter = new KeyFilter(1);
     const base = key(Buffer.from('base'));
