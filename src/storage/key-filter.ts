@@ -19,12 +19,14 @@ export class KeyFilter {
   private readonly words: Uint32Array;
   private readonly mask: number;
   private readonly log2Bits: number;
+  private readonly minKeys: number;
 
   /**
    * Sized for `expectedKeys` at 16 bits each, and for `minKeys` at least (by default a million
    * keys: 2 MiB); 128 MiB at most.
    */
   constructor(expectedKeys: number, minKeys = 2 ** 20) {
+    this.minKeys = minKeys;
     this.log2Bits = Math.min(maxLog2Bits, Math.max(8, Math.ceil(Math.log2(Math.max(1, expectedKeys, minKeys) * 16))));
     this.words = new Uint32Array(2 ** (this.log2Bits - 5));
     this.mask = 2 ** this.log2Bits - 1;
@@ -34,6 +36,15 @@ export class KeyFilter {
   /** Past its design load and not at the largest size: a bigger filter would answer better. */
   get overfull(): boolean {
     return this.size > this.capacity && this.log2Bits < maxLog2Bits;
+  }
+
+  /**
+   * An empty filter to replace this one: twice its capacity, or enough for its keys if it is
+   * further behind (one doubling per replacement, not the fourfold that sizing from `size`
+   * alone would round up to).
+   */
+  larger(): KeyFilter {
+    return new KeyFilter(Math.max(this.capacity * 2, this.size), this.minKeys);
   }
 
   add(key: string): void {

@@ -210,6 +210,9 @@ export class SegmentBlobStore {
       // Refreshes the age (gc's condition); re-inserts the row if gc removed it meanwhile. The
       // bytes are still where the row said: segments are never rewritten.
       const outcome = await this.index.insert(indexRow(key, existing));
+      // 'ok': the row had gone (gc) and is back. A filter filled from the index in between (at
+      // open, or growing) may have missed it.
+      if (outcome === 'ok') this.addToFilters(key);
       return { created: outcome === 'ok' && !journal };
     }
     const appended = this.append(key, bytes, journal);
@@ -331,6 +334,11 @@ export class SegmentBlobStore {
       ),
     };
     this.unindexed.set(key, entry);
+    this.addToFilters(key);
+  }
+
+  /** A key now stored: into the filter in use and the one being filled, if any. */
+  private addToFilters(key: string): void {
     this.filter?.add(key);
     this.nextFilter?.add(key);
     if (this.filterReady && !this.filterGrowing && this.filter!.overfull) this.filterGrowing = this.growFilter();
@@ -412,16 +420,18 @@ export class SegmentBlobStore {
 
   /**
    * Replaces an overfull filter (sized when the store opened; a long-running writer keeps adding
-   * keys) with one of twice its keys, filled like the first: from the index a page per turn, plus
-   * the keys not indexed yet, plus every key appended meanwhile (append adds to both). The old
-   * one answers until the new one is complete, so no key is ever missing from the one in use. A
-   * failed scan keeps the old filter, and no new attempt is made.
+   * keys) with one of twice its capacity (more if it is further behind), filled like the first:
+   * from the index a page per turn, plus the keys not indexed yet, plus every key stored
+   * meanwhile (addToFilters adds to both). The old one answers until the new one is complete, so
+   * no key is ever missing from the one in use. A failure (the index unreadable, no memory for
+   * the new filter) keeps the old one, and no new attempt is made.
    */
   private async growFilter(): Promise<void> {
-    const next = new KeyFilter(this.filter!.size * 2, this.filterMinKeys);
-    for (const key of this.unindexed.keys()) next.add(key);
-    this.nextFilter = next;
+    const current = this.filter!;
     try {
+      const next = current.larger();
+      for (const key of this.unindexed.keys()) next.add(key);
+      this.nextFilter = next;
       for await (const { key } of keysInPages(this.stmts.keysAfter)) {
         if (this.closing) return;
         next.add(key);

@@ -37,6 +37,12 @@ describe('KeyFilter', () => {
     expect(filter.overfull).toBe(false);
     filter.add(key(Buffer.from('one more')));
     expect(filter.overfull).toBe(true);
+    // Its replacement doubles the capacity, or covers the keys if they ran further ahead.
+    expect(filter.larger().capacity).toBe(32);
+    expect(filter.larger().size).toBe(0);
+    for (let i = 0; i < 100; i++) filter.add(key(Buffer.from(`more ${i}`)));
+    expect(filter.larger().capacity).toBe(128);
+    expect(new KeyFilter(1).larger().capacity).toBe(2 ** 21);
     // The default smallest filter: 2^24 bits, a million keys.
     expect(new KeyFilter(1).capacity).toBe(2 ** 20);
     expect(new KeyFilter(3_000_000).capacity).toBe(2 ** 22);

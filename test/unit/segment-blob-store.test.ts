@@ -390,19 +390,21 @@ describe('SegmentBlobStore', () => {
     });
 
     it('a writer whose filter fills up replaces it with a bigger one, and no key goes missing on the way', async () => {
-      // A filter sized for 16 keys; 600 puts at once make it overfull (more than once) while
-      // records are still unindexed, still being appended and already in the index.
+      // A filter sized for 16 keys; 5,000 puts at once make it overfull again and again while
+      // records are still unindexed, still being appended and already in the index (the later
+      // fills read more than one page of it).
       const s = new SegmentBlobStore(dir, { maxSegmentBytes: 1024 * 1024, filterMinKeys: 16 });
       open.push(s);
       await s.open({ exclusive: true });
       expect(await s.filterLoaded()).toBe(true);
       expect(s.filterStats()).toEqual({ keys: 0, capacity: 16 });
-      const blobs = Array.from({ length: 600 }, () => randomBytes(64));
+      const blobs = Array.from({ length: 5_000 }, () => randomBytes(64));
       await Promise.all(blobs.map((b) => s.put(sha(b), b)));
       expect(await s.filterLoaded()).toBe(true);
       const stats = s.filterStats()!;
-      expect(stats.capacity).toBeGreaterThanOrEqual(512);
-      expect(stats.keys).toBeGreaterThanOrEqual(600);
+      expect(stats.keys).toBeGreaterThanOrEqual(5_000);
+      // How far it grew depends on how the fills interleaved with the puts.
+      expect(stats.capacity).toBeGreaterThanOrEqual(1_024);
       // Every row indexed, so lookups now go through the filter rather than the unindexed map.
       for await (const page of s.keys()) void page;
       const again = await Promise.all(blobs.map((b) => s.put(sha(b), b)));
@@ -412,7 +414,7 @@ describe('SegmentBlobStore', () => {
       await s.close();
       // One record per distinct blob: a key the filter lost would have been appended twice.
       const bytes = segmentFiles(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
-      expect(bytes).toBe(601 * (recordHeaderBytes + 64));
+      expect(bytes).toBe(5_001 * (recordHeaderBytes + 64));
     });
 
     it('a read-only store (fsck, gc beside a server) has no filter and reads the index for every key', async () => {
