@@ -137,15 +137,13 @@ export class SegmentBlobStore {
   private readonly appending = new Map<string, Promise<void>>();
   private readonly segments = new Set<Segment>();
   /**
-   * Every key in the index or in `unindexed`, once loaded (`filterReady`); only in the writer
-   * process, which alone adds keys. Until it is loaded, every lookup reads the index.
+   * Every key in the index or in `unindexed`; only in the writer process, which alone adds keys.
+   * Until the first one is filled, every lookup reads the index.
    */
   private filter: KeyFilter | undefined;
-  private filterReady = false;
-  private filterLoading: Promise<void> | undefined;
-  /** The bigger filter being filled while the current one is overfull (growFilter). */
+  /** The filter being filled (the first at open, then a bigger one), and that fill; see fillFilter. */
   private nextFilter: KeyFilter | undefined;
-  private filterGrowing: Promise<void> | undefined;
+  private filling: Promise<void> | undefined;
   private readonly filterMinKeys: number | undefined;
   private closing = false;
   private readonly readers = new SegmentReaders((id) => this.segmentPath(id));
@@ -262,13 +260,12 @@ export class SegmentBlobStore {
   }
 
   /**
-   * Settles once the writer's key filter is loaded (or its load gave up). The store is fully
-   * usable before; lookups then read the index for every key.
+   * Settles once the writer's key filter is filled (or the fill gave up); true if there is one.
+   * The store is fully usable before; lookups then read the index for every key.
    */
   async filterLoaded(): Promise<boolean> {
-    await this.filterLoading;
-    await this.filterGrowing;
-    return this.filterReady;
+    await this.filling;
+    return this.filter !== undefined;
   }
 
   /** The writer's key filter as it stands (tests, diagnostics); undefined in a read-only store. */
@@ -279,8 +276,7 @@ export class SegmentBlobStore {
   async close(): Promise<void> {
     this.closing = true;
     await this.opening?.catch(() => {});
-    await this.filterLoading;
-    await this.filterGrowing;
+    await this.filling;
     await Promise.allSettled([...this.appending.values()]);
     await this.indexed();
     await Promise.allSettled([...this.segments].map((s) => s.drained()));
@@ -293,7 +289,7 @@ export class SegmentBlobStore {
   private locate(key: string): Location | undefined {
     const unindexed = this.unindexed.get(key);
     if (unindexed) return unindexed.at;
-    if (this.filterReady && !this.filter!.mayContain(key)) return undefined;
+    if (this.filter && !this.filter.mayContain(key)) return undefined;
     return this.stmts.locate.get(key) as Location | undefined;
   }
 
@@ -341,7 +337,7 @@ export class SegmentBlobStore {
   private addToFilters(key: string): void {
     this.filter?.add(key);
     this.nextFilter?.add(key);
-    if (this.filterReady && !this.filterGrowing && this.filter!.overfull) this.filterGrowing = this.growFilter();
+    if (this.filter?.overfull && !this.filling) this.fillFilter(() => this.filter!.larger());
   }
 
   /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
@@ -394,55 +390,40 @@ export class SegmentBlobStore {
     }
     this.lock = lock;
     await this.recover();
-    this.filter = new KeyFilter((this.stmts.count.get() as { n: number }).n, this.filterMinKeys);
-    this.filterLoading = this.loadFilter();
+    this.fillFilter(() => new KeyFilter((this.stmts.count.get() as { n: number }).n, this.filterMinKeys));
     return true;
   }
 
   /**
-   * Reads every key of the index into the filter (keysInPages reads a page per turn of the event
-   * loop, so the server answers meanwhile). Keys appended meanwhile are added by append(), so
-   * none is missed once the scan is done. If it fails, the filter stays unused: lookups read the
-   * index.
+   * Fills a new filter (`make`) and then puts it in use: the first one at open, and later a
+   * bigger one when the one in use is overfull (it was sized when the store opened; a
+   * long-running writer keeps adding keys). It gets the keys not indexed yet, every key of the
+   * index (a page per turn of the event loop, so the server answers meanwhile) and every key
+   * stored meanwhile (addToFilters adds to both). The filter in use, or none (the index), answers
+   * until the new one is complete, so no stored key is ever missing from the one in use. Up to
+   * the first page read everything runs before fillFilter returns, so a key stored after the
+   * call cannot miss the new filter. A fill that fails (the index unreadable, no memory for the
+   * filter) keeps what was in use, and `filling` stays set: no new attempt is made.
    */
-  private async loadFilter(): Promise<void> {
-    const filter = this.filter!;
-    try {
-      for await (const { key } of keysInPages(this.stmts.keysAfter)) {
-        if (this.closing) return;
-        filter.add(key);
+  private fillFilter(make: () => KeyFilter): void {
+    const fill = async (): Promise<void> => {
+      try {
+        const next = make();
+        this.nextFilter = next;
+        for (const key of this.unindexed.keys()) next.add(key);
+        for await (const { key } of keysInPages(this.stmts.keysAfter)) {
+          if (this.closing) return;
+          next.add(key);
+        }
+        this.filter = next;
+        this.filling = undefined;
+      } catch {
+        // Only the filter's speed-up is lost.
+      } finally {
+        this.nextFilter = undefined;
       }
-      this.filterReady = true;
-    } catch {
-      // A read that failed (the store closing, a damaged index) only costs the filter's speed-up.
-    }
-  }
-
-  /**
-   * Replaces an overfull filter (sized when the store opened; a long-running writer keeps adding
-   * keys) with one of twice its capacity (more if it is further behind), filled like the first:
-   * from the index a page per turn, plus the keys not indexed yet, plus every key stored
-   * meanwhile (addToFilters adds to both). The old one answers until the new one is complete, so
-   * no key is ever missing from the one in use. A failure (the index unreadable, no memory for
-   * the new filter) keeps the old one, and no new attempt is made.
-   */
-  private async growFilter(): Promise<void> {
-    const current = this.filter!;
-    try {
-      const next = current.larger();
-      for (const key of this.unindexed.keys()) next.add(key);
-      this.nextFilter = next;
-      for await (const { key } of keysInPages(this.stmts.keysAfter)) {
-        if (this.closing) return;
-        next.add(key);
-      }
-      this.filter = next;
-      this.filterGrowing = undefined;
-    } catch {
-      // As in loadFilter: only the speed-up is lost. filterGrowing stays set: no retry loop.
-    } finally {
-      this.nextFilter = undefined;
-    }
+    };
+    this.filling = fill();
   }
 
   private async recover(): Promise<void> {

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DataDirBusyError } from '../../src/storage/blob-store.js';
+import { KeyFilter } from '../../src/storage/key-filter.js';
 import { recordHeaderBytes, SegmentBlobStore } from '../../src/storage/segment-blob-store.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -415,6 +416,29 @@ describe('SegmentBlobStore', () => {
       // One record per distinct blob: a key the filter lost would have been appended twice.
       const bytes = segmentFiles(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
       expect(bytes).toBe(5_001 * (recordHeaderBytes + 64));
+    });
+
+    it('a bigger filter that cannot be allocated leaves the old one in use, and every put still succeeds', async () => {
+      const larger = vi.spyOn(KeyFilter.prototype, 'larger').mockImplementation(() => {
+        throw new RangeError('Array buffer allocation failed');
+      });
+      try {
+        const s = new SegmentBlobStore(dir, { maxSegmentBytes: 1024 * 1024, filterMinKeys: 16 });
+        open.push(s);
+        await s.open({ exclusive: true });
+        const blobs = Array.from({ length: 100 }, () => randomBytes(64));
+        const first = await Promise.all(blobs.map((b) => s.put(sha(b), b)));
+        expect(first.every((r) => r.created)).toBe(true);
+        expect(await s.filterLoaded()).toBe(true);
+        // Tried once, not again at every later put.
+        expect(larger).toHaveBeenCalledTimes(1);
+        expect(s.filterStats()!.capacity).toBe(16);
+        const again = await Promise.all(blobs.map((b) => s.put(sha(b), b)));
+        expect(again.filter((r) => r.created)).toHaveLength(0);
+        await s.close();
+      } finally {
+        larger.mockRestore();
+      }
     });
 
     it('a read-only store (fsck, gc beside a server) has no filter and reads the index for every key', async () => {
