@@ -4,15 +4,15 @@
  *  - durable small writes: the chain every acknowledged blob needs (write a temp file, fdatasync,
  *    link into its shard, fsync the directory), 32 at a time, as the small-uploads scenario offers;
  *  - hashing and checksumming: SHA-256 (content address) and CRC-32 (PNG chunks) on one core.
- * `npx tsx bench/ceilings.ts` prints JSON; run.ts does not call it (it takes ~15 s).
+ * `UV_THREADPOOL_SIZE=16 npx tsx bench/ceilings.ts` prints JSON (the variable sizes libuv's pool as
+ * bin/lingo-server.cjs does for the server; set in this ES module it would come too late); run.ts
+ * does not call it (it takes ~15 s).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-
-process.env.UV_THREADPOOL_SIZE ??= '16';
 
 async function durableWritesPerSecond(bytes: number, concurrency: number, seconds: number, syncDir: boolean): Promise<number> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'lingo-ceiling-'));

@@ -44,8 +44,8 @@ let building: Promise<void> | undefined;
 /**
  * Compiles src/ and the baselines with tsc (the compiler options of `npm run build`) into
  * .tmp/bench-build, once per bench process, incrementally. Every server is measured as plain
- * JavaScript, as `npm start` runs lingo-server (`node dist/main.js`), rather than under tsx,
- * whose loader and esbuild's `__name` wrapper around each closure cost lingo-server ~8 % of its
+ * JavaScript, as `npm start` runs lingo-server (bin/lingo-server.cjs loads dist/main.js), rather
+ * than under tsx, whose loader and esbuild's `__name` wrapper around each closure cost lingo-server ~8 % of its
  * small-upload throughput and each server ~33 MB of RSS (bench/README.md). run.ts starts it
  * beside the image generation; spawnServer() waits for it.
  */
@@ -148,7 +148,8 @@ export async function startLingo(appCount: number, nodeArgs: string[] = []): Pro
   let server: ServerChild;
   let tokens: string[];
   try {
-    server = await spawnServer('lingo-server', 'src/main.ts', args, nodeArgs);
+    // The bin's launcher, preloaded, sizes the libuv pool as `lingo-server` and `npm start` do.
+    server = await spawnServer('lingo-server', 'src/main.ts', args, ['--require', path.join(repoRoot, 'bin/lingo-server.cjs'), ...nodeArgs]);
   } catch (err) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;

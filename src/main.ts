@@ -8,10 +8,6 @@ import { tokenUser } from './cli/token-commands.js';
 import { buildConfig, ConfigError, configFromEnv, mergeInputs, type ConfigInput } from './config/config.js';
 import type { MetaStore } from './meta/meta-store.js';
 
-// Every blob write ends in fsyncs, which block a libuv pool thread each: with Node's default 4
-// threads, four slow fsyncs stall every other file operation. Libuv reads this at first use.
-process.env.UV_THREADPOOL_SIZE ??= '16';
-
 const out = (line: string): void => void process.stdout.write(line + '\n');
 
 /** Commands that only touch rows open the store of the data dir, run, and close it. */
