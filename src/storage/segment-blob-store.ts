@@ -79,10 +79,7 @@ interface Location {
 }
 
 export interface SegmentBlobStoreOptions {
-  /**
-   * A segment takes no new records once it is this large. Segments start at 1 MiB (or this, if
-   * smaller) and each new one doubles, up to this: see createSegment.
-   */
+  /** A segment takes no new records once it is this large. */
   maxSegmentBytes?: number;
   /**
    * Re-applies a journal entry found by recovery (durably, and harmlessly if it was applied
@@ -103,10 +100,9 @@ export interface SegmentBlobStoreOptions {
  * thread; here a group of records is one `writev` on the libuv pool, which is the only wait.
  *
  * Durability: a put resolves once the write of its record's group has returned from a file
- * opened with O_DSYNC (the bytes, and the file's size if it grew, are on the disk). Appends are
- * acknowledged strictly in offset order, so after a crash every acknowledged record lies before
- * the first torn one. Segments are zero-filled before use (createSegment), so appends overwrite
- * zeros in place: nothing but the data has to reach the disk per write. A record may carry a journal entry (a file row, see JournalEntry): one write makes both
+ * opened with O_DSYNC (the bytes and the file's size are on the disk). Appends are acknowledged
+ * strictly in offset order, so after a crash every acknowledged record lies before the first torn
+ * one. A record may carry a journal entry (a file row, see JournalEntry): one write makes both
  * durable.
  *
  * The index row is written after the acknowledgement, off the upload's path and in batches
@@ -130,11 +126,7 @@ export class SegmentBlobStore {
   private lock: Database.Database | undefined;
   private opening: Promise<boolean> | undefined;
   private nextSegmentId = 1;
-  /** The size of the next segment to create: doubles from firstSegmentBytes to maxSegmentBytes. */
-  private nextSegmentBytes: number;
   private active: Promise<Segment> | undefined;
-  /** The segment that will follow the active one, zero-filled while that one fills. */
-  private spare: Promise<Segment> | undefined;
   /**
    * Acknowledged records whose index row is not committed: reads find them here, and a delete
    * waits for `indexed` (the row would otherwise come back after it). A record whose row failed
@@ -161,7 +153,6 @@ export class SegmentBlobStore {
     options: SegmentBlobStoreOptions = {},
   ) {
     this.maxSegmentBytes = options.maxSegmentBytes ?? 128 * 1024 * 1024;
-    this.nextSegmentBytes = Math.min(firstSegmentBytes, this.maxSegmentBytes);
     this.applyJournal = options.applyJournal;
     this.filterMinKeys = options.filterMinKeys;
     const indexFile = path.join(dir, 'index.sqlite');
@@ -288,8 +279,6 @@ export class SegmentBlobStore {
     await this.filling;
     await Promise.allSettled([...this.appending.values()]);
     await this.indexed();
-    // A spare still being zero-filled joins `segments` when done; drained unused, it is removed.
-    await this.spare?.catch(() => {});
     await Promise.allSettled([...this.segments].map((s) => s.drained()));
     await Promise.all([this.index.close(), this.readers.close()]);
     if (this.db.open) this.db.close();
@@ -354,12 +343,7 @@ export class SegmentBlobStore {
   /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
   private async appendToSegment(buffers: Buffer[], recordBytes: number): Promise<{ segment: number; offset: number }> {
     for (;;) {
-      if (!this.active) {
-        this.active = this.spare ?? this.createSegment();
-        this.spare = this.createSegment();
-        // Seen when it becomes the active one (below); until then nothing may treat it as unhandled.
-        this.spare.catch(() => {});
-      }
+      this.active ??= this.createSegment();
       const current = this.active;
       const segment = await current.catch((err: unknown) => {
         // A segment that could not be created (disk full): the next put tries a new one.
@@ -367,7 +351,7 @@ export class SegmentBlobStore {
         throw err;
       });
       // The room check and the reservation inside append() run without an await between them.
-      if (!segment.sealed && (segment.reserved === 0 || segment.reserved + recordBytes <= segment.capacity)) {
+      if (!segment.sealed && (segment.reserved === 0 || segment.reserved + recordBytes <= this.maxSegmentBytes)) {
         return { segment: segment.id, offset: await segment.append(buffers) };
       }
       segment.seal();
@@ -375,42 +359,19 @@ export class SegmentBlobStore {
     }
   }
 
-  /**
-   * A new segment file, zero-filled to its full size before any record goes in. An O_DSYNC
-   * write that grows a file must also make its new size and blocks durable, which on ext4 is a
-   * journal commit per write; one into blocks already written and synced carries only its data.
-   * On this machine that took the write of a 50 KB upload's group from 1.1–1.2 to 0.6–0.8 ms
-   * (median) and lingo-server's CPU at 1 000 uploads/s from 85–96 % to 74–79 % of a core
-   * (bench/README.md, session 7). The cost is writing each byte twice, the zeros in 1 MiB
-   * writes while the segment before fills. Databases do the same with their logs (PostgreSQL
-   * zero-fills each WAL segment before use).
-   *
-   * If the zeros do not fit (a nearly full disk), the file is cut back to nothing and used as
-   * before, growing with each write, so small uploads go on while any space is left.
-   */
   private async createSegment(): Promise<Segment> {
     const id = this.nextSegmentId++;
-    const capacity = this.nextSegmentBytes;
-    this.nextSegmentBytes = Math.min(2 * capacity, this.maxSegmentBytes);
     const file = this.segmentPath(id);
     // O_DSYNC: a write returns once its bytes are durable (see Segment).
     const fd = await fsp.open(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_DSYNC);
-    let prepared = true;
     try {
-      try {
-        await zeroFill(fd, capacity);
-      } catch {
-        prepared = false;
-        await fd.truncate(0);
-      }
       // The new name must survive a crash before any record in it is acknowledged.
       await fsyncDir(this.dir);
     } catch (err) {
       await fd.close();
-      await fsp.rm(file, { force: true }).catch(() => {});
       throw err;
     }
-    const segment = new Segment(id, file, fd, prepared ? capacity : this.maxSegmentBytes, prepared);
+    const segment = new Segment(id, file, fd);
     this.segments.add(segment);
     void segment.closed.then(() => this.segments.delete(segment));
     return segment;
@@ -476,17 +437,12 @@ export class SegmentBlobStore {
     for (const id of ids) {
       const from = ends.get(id) ?? 0;
       if (fs.statSync(this.segmentPath(id)).size > from) await this.recoverSegment(id, from);
-      // A segment that never held a record (a crash left its zeros, or it was never used).
-      if (fs.statSync(this.segmentPath(id)).size === 0) fs.rmSync(this.segmentPath(id));
     }
     // Appends always go to a fresh segment: an old one may end in a torn record.
     this.nextSegmentId = (ids.at(-1) ?? 0) + 1;
   }
 
-  /**
-   * Indexes the records of `id` from `from` on; truncates the segment at the first bad one, which
-   * is also how the unused zeros of the segment in use at a crash go.
-   */
+  /** Indexes the records of `id` from `from` on; truncates the segment at the first bad one. */
   private async recoverSegment(id: number, from: number): Promise<void> {
     const fd = await fsp.open(this.segmentPath(id), 'r+');
     try {
@@ -542,24 +498,6 @@ function indexRow(key: string, at: Location, now = Date.now()) {
   return { key, segment: at.segment, offset: at.offset, length: at.length, touched_at_ms: now, journal_bytes: at.journal_bytes };
 }
 
-/** The first segment's size; each new one doubles it, so a store of a few blobs zero-fills little. */
-const firstSegmentBytes = 1024 * 1024;
-
-/**
- * Zeros are written this many at a time, one write after the other: uploads' writes to the disk
- * queue behind at most one of them.
- */
-const zeroFillChunkBytes = 1024 * 1024;
-let zeros: Buffer | undefined;
-
-/** Writes `bytes` zero bytes from offset 0 (durably: `fd` is opened with O_DSYNC). */
-async function zeroFill(fd: fsp.FileHandle, bytes: number): Promise<void> {
-  zeros ??= Buffer.alloc(zeroFillChunkBytes);
-  for (let pos = 0; pos < bytes; pos += zeroFillChunkBytes) {
-    await writeAll(fd, [zeros.subarray(0, Math.min(zeroFillChunkBytes, bytes - pos))], pos);
-  }
-}
-
 /**
  * Two group writes may overlap: records that arrive while one is under way need not wait for it
  * to end before theirs starts. Acknowledgements are in offset order regardless.
@@ -604,17 +542,10 @@ class Segment {
   private markClosed!: () => void;
   readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
-  /**
-   * @param capacity the size at which the segment takes no more records (one may go beyond it
-   *   only in an empty segment)
-   * @param prepared zero-filled to `capacity`: what no record reached is cut off at close
-   */
   constructor(
     readonly id: number,
     private readonly file: string,
     private readonly fd: fsp.FileHandle,
-    readonly capacity: number,
-    private readonly prepared: boolean,
   ) {}
 
   /** Resolves with the record's offset once it is durable. */
@@ -698,12 +629,9 @@ class Segment {
 
   private closeWhenIdle(): void {
     if (!this.sealed || this.closing || this.groups.length > 0 || this.queued.length > 0) return;
-    // A failed segment is cut back to what was acknowledged; a zero-filled one loses the zeros
-    // that no record reached.
-    const cut = this.failed || this.prepared;
     this.closing = (async () => {
       try {
-        if (cut && this.durableEnd > 0) {
+        if (this.failed && this.durableEnd > 0) {
           await this.fd.truncate(this.durableEnd);
           await this.fd.datasync();
         }
@@ -711,9 +639,8 @@ class Segment {
         // Recovery at the next open truncates at the first bad record anyway.
       } finally {
         await this.fd.close().catch(() => {});
-        // Nothing in it was acknowledged (the disk was full from the start, or a spare was never
-        // used): no empty file left behind.
-        if (cut && this.durableEnd === 0) await fsp.rm(this.file, { force: true }).catch(() => {});
+        // Nothing in it was acknowledged (say the disk was full from the start): no empty file per failed put.
+        if (this.failed && this.durableEnd === 0) await fsp.rm(this.file, { force: true }).catch(() => {});
         this.markClosed();
       }
     })();
