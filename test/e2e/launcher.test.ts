@@ -26,11 +26,13 @@ async function threadsOfServingBin(poolSize: string | undefined): Promise<number
   try {
     await new Promise<void>((resolve, reject) => {
       let out = '';
+      let err = '';
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString('utf8');
         if (out.includes('listening on')) resolve();
       });
-      child.once('exit', (code) => reject(new Error(`the bin exited (${code}) before listening`)));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+      child.once('exit', (code) => reject(new Error(`the bin exited (${code}) before listening (is dist/ built?):\n${err}`)));
     });
     // libuv starts every pool thread at once, at first use, and start-up has used it by now.
     return fs.readdirSync(`/proc/${child.pid}/task`).length;
@@ -56,8 +58,27 @@ describe('the lingo-server bin (bin/lingo-server.cjs)', () => {
     expect(withDefault - withFour).toBe(12);
   });
 
-  it('preloaded with --require, only sets the pool size (the bench runs its own build that way)', () => {
-    const r = spawnSync(process.execPath, ['--require', launcher, '-e', 'console.log(process.env.UV_THREADPOOL_SIZE)'], { cwd: root, encoding: 'utf8', env: envWith(undefined) });
+  // The bench runs its own build of main.js this way: an ES module entry, as dist/main.js is.
+  it.runIf(process.platform === 'linux')('preloaded with --require before an ES module entry, sizes the pool and runs nothing else', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-launcher-'));
+    const entry = path.join(dir, 'entry.mjs');
+    // One file read on the pool (it exists by then anyway), then the thread count.
+    fs.writeFileSync(entry, "import fs from 'node:fs';\nawait fs.promises.readFile(import.meta.filename);\nconsole.log(fs.readdirSync('/proc/self/task').length);\n");
+    try {
+      const threads = (args: string[]): number => {
+        const r = spawnSync(process.execPath, [...args, entry], { cwd: root, encoding: 'utf8', env: envWith(undefined) });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/^\d+\n$/); // the CLI did not run: it would have printed usage
+        return Number(r.stdout);
+      };
+      expect(threads(['--require', launcher]) - threads([])).toBe(12);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes an empty UV_THREADPOOL_SIZE as unset (libuv would run one thread)', () => {
+    const r = spawnSync(process.execPath, ['--require', launcher, '-e', 'console.log(process.env.UV_THREADPOOL_SIZE)'], { cwd: root, encoding: 'utf8', env: envWith('') });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('16\n');
   });
