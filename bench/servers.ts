@@ -45,9 +45,9 @@ let building: Promise<void> | undefined;
  * Compiles src/ and the baselines with tsc (the compiler options of `npm run build`) into
  * .tmp/bench-build, once per bench process, incrementally. Every server is measured as plain
  * JavaScript, as `npm start` runs lingo-server (bin/lingo-server.cjs loads dist/main.js), rather
- * than under tsx, whose loader and esbuild's `__name` wrapper around each closure cost lingo-server ~8 % of its
- * small-upload throughput and each server ~33 MB of RSS (bench/README.md). run.ts starts it
- * beside the image generation; spawnServer() waits for it.
+ * than under tsx, whose loader and esbuild's `__name` wrapper around each closure cost
+ * lingo-server ~8 % of its small-upload throughput and each server ~33 MB of RSS
+ * (bench/README.md). run.ts starts it beside the image generation; spawnServer() waits for it.
  */
 export function buildServers(): Promise<void> {
   building ??= new Promise<void>((resolve, reject) => {

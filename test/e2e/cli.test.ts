@@ -1,17 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../fixtures/images.js';
 import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
+import { cliFromSources, repoRoot, spawnServe } from '../helpers/serve-process.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cliArgs = ['--import', 'tsx', path.join(root, 'src/main.ts')];
 
 function cli(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -69,32 +68,21 @@ describe('lingo-server CLI', () => {
 
   it('serve on an empty data dir creates an app, prints credentials and a curl, and stops on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-serve-'));
-    const child = spawn(process.execPath, [...cliArgs, 'serve', '--port', '0', '--log-level', 'silent'], {
-      cwd: root,
-      env: { ...process.env, LINGO_DATA_DIR: dataDir },
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('serve did not start: ' + out)), 20_000);
-      child.stdout.on('data', () => out.includes('listening on') && (clearTimeout(t), resolve()));
-    });
+    const server = await spawnServe(cliFromSources, ['--port', '0', '--log-level', 'silent'], { env: { ...process.env, LINGO_DATA_DIR: dataDir } });
+    const out = server.stdout();
     expect(out).toMatch(/app_id: +cli_[a-z0-9]{16}/);
     expect(out).toMatch(/app_secret: +\S{32}/);
     expect(out).toContain('curl');
-    const port = Number(/listening on http:\/\/[^:]+:(\d+)/.exec(out)![1]);
     const appId = /app_id: +(\S+)/.exec(out)![1]!;
     const appSecret = /app_secret: +(\S+)/.exec(out)![1]!;
-    const res = await request(`http://127.0.0.1:${port}`, {
+    const res = await request(`http://127.0.0.1:${server.port}`, {
       method: 'POST',
       path: '/open-apis/auth/v3/tenant_access_token/internal',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ app_id: appId, app_secret: appSecret }),
     });
     expect(res.json().code).toBe(0);
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.on('exit', r));
-    expect(code).toBe(0);
+    expect(await server.stop()).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

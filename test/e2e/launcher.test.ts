@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot as root, spawnServe } from '../helpers/serve-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const launcher = path.join(root, 'bin/lingo-server.cjs');
 
 /** The launcher's environment with UV_THREADPOOL_SIZE as given (unset when undefined). */
@@ -18,27 +18,13 @@ function envWith(poolSize: string | undefined): NodeJS.ProcessEnv {
 /** Starts `lingo-server serve` through the bin and counts the process's threads once it listens. */
 async function threadsOfServingBin(poolSize: string | undefined): Promise<number> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-launcher-'));
-  const child = spawn(process.execPath, [launcher, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], {
-    cwd: root,
-    env: envWith(poolSize),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString('utf8');
-        if (out.includes('listening on')) resolve();
-      });
-      child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-      child.once('exit', (code) => reject(new Error(`the bin exited (${code}) before listening (is dist/ built?):\n${err}`)));
-    });
+    const server = await spawnServe([launcher], ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], { env: envWith(poolSize) });
     // libuv starts every pool thread at once, at first use, and start-up has used it by now.
-    return fs.readdirSync(`/proc/${child.pid}/task`).length;
+    const threads = fs.readdirSync(`/proc/${server.child.pid}/task`).length;
+    await server.stop();
+    return threads;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('close', resolve));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

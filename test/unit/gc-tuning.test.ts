@@ -1,23 +1,33 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/hostile.js';
+import { cliFromSources, repoRoot as root, spawnServe } from '../helpers/serve-process.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const workload = path.join(root, 'test/fixtures/scripts/pretenuring-workload.mjs');
 const growingWorkload = path.join(root, 'test/fixtures/scripts/heap-growing-workload.mjs');
 const tune = { TUNE: path.join(root, 'src/cli/gc-tuning.ts') };
 
-/** V8's pretenuring decisions for the workload, as --trace-pretenuring-statistics prints them. */
-function tenureDecisions(env: Record<string, string>): number {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--trace-pretenuring-statistics', workload], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
+/** Runs a workload script (tuned first when `env` says TUNE) and returns what it printed. */
+function runWorkload(nodeArgs: string[], script: string, env: Record<string, string>): string {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', ...nodeArgs, script], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
   expect(run.stdout).toContain('done');
-  return run.stdout.split('\n').filter((line) => line.includes('=> tenure')).length;
+  return run.stdout;
+}
+
+/** V8's pretenuring decisions for the workload, as --trace-pretenuring-statistics prints them. */
+function tenureDecisions(env: Record<string, string>): number {
+  return runWorkload(['--trace-pretenuring-statistics'], workload, env)
+    .split('\n')
+    .filter((line) => line.includes('=> tenure')).length;
+}
+
+/** The factors of the old-generation limits V8 set while the workload ran. */
+function growingFactors(env: Record<string, string>): number[] {
+  return limitFactors(runWorkload(['--expose-gc', '--max-old-space-size=128', '--trace-gc-verbose'], growingWorkload, env));
 }
 
 describe('tuneGarbageCollector', () => {
@@ -34,16 +44,28 @@ describe('tuneGarbageCollector', () => {
     expect(tuned.length).toBeGreaterThanOrEqual(3);
     expect(new Set(tuned)).toEqual(new Set([4]));
   }, 30_000);
+
+  // The flags act on the server only if `serve` sets them: an idle server collects nothing, so a
+  // preloaded handler forces three full collections once it listens.
+  it('is in force in a running `lingo-server serve`', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-gc-'));
+    try {
+      const server = await spawnServe(cliFromSources, ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], {
+        nodeArgs: ['--expose-gc', '--max-old-space-size=128', '--trace-gc-verbose', '--require', path.join(root, 'test/fixtures/scripts/collect-on-sigusr2.cjs')],
+      });
+      server.child.kill('SIGUSR2');
+      await eventually(() => expect(server.stderr()).toContain('collected'), 10_000);
+      await server.stop();
+      // V8 prints its trace through C stdio, buffered apart from Node's own writes: only the
+      // order of its own lines is certain. The last three are the forced collections.
+      expect(limitFactors(server.stdout()).slice(-3)).toEqual([4, 4, 4]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
-/** The factors of the old-generation limits V8 set while the workload ran (--trace-gc-verbose). */
-function growingFactors(env: Record<string, string>): number[] {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=128', '--trace-gc-verbose', growingWorkload], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  expect(run.status, run.stderr).toBe(0);
-  expect(run.stdout).toContain('done');
-  return [...run.stdout.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)$/gm)].map((m) => Number(m[1]));
+/** The factors of the old-generation limits in a --trace-gc-verbose output, in order. */
+function limitFactors(stdout: string): number[] {
+  return [...stdout.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)$/gm)].map((m) => Number(m[1]));
 }
