@@ -205,6 +205,8 @@ export function startServe(file: string, contentType: string): Promise<ServerChi
   return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
 
-export function startDurableReceive(): Promise<ServerChild> {
-  return spawnServer('durable-receive', 'bench/baselines/durable-receive.ts', ['--port', '0']);
+/** `steps`: the required work to add (walk, hash, row; see durable-receive.ts), none by default. */
+export function startDurableReceive(steps: readonly string[] = []): Promise<ServerChild> {
+  const name = ['durable-receive', ...steps].join('+');
+  return spawnServer(name, 'bench/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);
 }

@@ -9,10 +9,23 @@
  * disk. No validation, no hashing, no index, no row, no auth: any server that acknowledges only
  * durable uploads does at least this, so lingo-server / this is our own overhead, and this /
  * receive is what durability costs on this machine.
+ *
+ * `--steps walk,hash,row,sqlite` adds, each on its own, the work lingo-server cannot leave out,
+ * done the cheapest way: its format walker over the held chunks, SHA-256 of them (the blob key),
+ * its row as a journal entry (JSON + CRC-32) in the same record, and that row, once the record is
+ * durable, into an SQLite `files` table through lingo-server's own SqliteMetaStore (lazily, off
+ * the answer's path, as lingo-server does; the embedded defaults keep rows in SQLite). No segment
+ * index, no auth, no routing. bench/ladder.ts climbs these steps to measure what each costs and
+ * how close any server doing all of it can get to receive.
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { FileRow } from '../../src/meta/meta-store.js';
+import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { createImageInspector } from '../../src/images/inspector.js';
 import { announce, flag } from './args.js';
 import { uploadServer } from './upload-server.js';
 
@@ -46,8 +59,57 @@ function pump(): void {
   }
 }
 
+const steps = new Set(flag('steps', '').split(',').filter(Boolean));
+for (const step of steps) if (!['walk', 'hash', 'row', 'sqlite'].includes(step)) throw new Error(`unknown step ${step}`);
+const meta = steps.has('sqlite') ? new SqliteMetaStore(path.join(dir, 'lingo.sqlite')) : undefined;
+
+/**
+ * The steps' work on one file: the buffers of its record, and its row. An invalid image (never
+ * sent by the bench) throws, failing the request.
+ */
+function requiredWork(chunks: Buffer[]): { record: Buffer[]; row: FileRow } {
+  let width = 0;
+  let height = 0;
+  if (steps.has('walk')) {
+    const inspector = createImageInspector();
+    for (const chunk of chunks) inspector.push(chunk);
+    ({ width, height } = inspector.end());
+  }
+  let sha256 = '';
+  if (steps.has('hash')) {
+    const hash = createHash('sha256');
+    for (const chunk of chunks) hash.update(chunk);
+    sha256 = hash.digest('hex');
+  }
+  const sizeBytes = chunks.reduce((n, c) => n + c.length, 0);
+  // The fields of lingo-server's file row, with values of the same lengths; the token random, as
+  // lingo-server's are (an ordered one would make the row's primary-key insert cheaper).
+  const fileToken = `boxbc${randomBytes(16).toString('base64url').slice(0, 22)}`;
+  const row: FileRow = { fileToken, tenantKey: 'bench-tenant-0000000000', appId: 'cli_0000000000000000', name: 'bench.jpg', blobKey: sha256, sizeBytes, sha256, format: 'jpeg', mime: 'image/jpeg', width, height, createdAtMs: Date.now() };
+  if (!steps.has('row')) return { record: chunks, row };
+  const entry = Buffer.from(JSON.stringify({ v: 1, row }), 'utf8');
+  const header = Buffer.allocUnsafe(8);
+  header.writeUInt32LE(entry.length, 0);
+  header.writeUInt32LE(crc32(entry), 4);
+  return { record: [...chunks, header, entry], row };
+}
+
 const server = uploadServer(reply, true, (chunks, done) => {
-  queued.push({ chunks, done });
+  let work: ReturnType<typeof requiredWork>;
+  try {
+    work = requiredWork(chunks);
+  } catch (err) {
+    return done(err as Error);
+  }
+  queued.push({
+    chunks: work.record,
+    done: (err) => {
+      // As lingo-server: the row goes to the database once its record is durable, and the answer
+      // does not wait for it (a failed insert would be a bug here: the bench counts on none).
+      if (!err) void meta?.insertFile(work.row, { lazy: true });
+      done(err);
+    },
+  });
   pump();
 });
 
