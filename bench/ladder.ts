@@ -21,7 +21,7 @@ import { makeImages } from './images.js';
 import { runCannon } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
 import { threadCpuSeconds } from './proc.js';
-import { startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
+import { requiredSteps, startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
 import { median } from './stats.js';
 
 interface Rung {
@@ -35,7 +35,7 @@ const rungs: Rung[] = [
   { name: '+ walk', start: () => startDurableReceive(['walk']) },
   { name: '+ walk + hash', start: () => startDurableReceive(['walk', 'hash']) },
   { name: '+ walk + hash + row', start: () => startDurableReceive(['walk', 'hash', 'row']) },
-  { name: '+ walk + hash + row + SQLite', start: () => startDurableReceive(['walk', 'hash', 'row', 'sqlite']) },
+  { name: '+ walk + hash + row + SQLite', start: () => startDurableReceive(requiredSteps) },
   { name: 'lingo-server', start: () => startLingo(1) },
 ];
 

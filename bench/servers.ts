@@ -205,7 +205,10 @@ export function startServe(file: string, contentType: string): Promise<ServerChi
   return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
 
-/** `steps`: the required work to add (walk, hash, row; see durable-receive.ts), none by default. */
+/** All of durable-receive's steps: the work lingo-server may not skip (bench/ladder.ts, `--floor`). */
+export const requiredSteps = ['walk', 'hash', 'row', 'sqlite'] as const;
+
+/** `steps`: the required work to add (walk, hash, row, sqlite; see durable-receive.ts), none by default. */
 export function startDurableReceive(steps: readonly string[] = []): Promise<ServerChild> {
   const name = ['durable-receive', ...steps].join('+');
   return spawnServer(name, 'bench/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);

@@ -11,6 +11,11 @@ export interface ScenarioContext {
   images: BenchImages;
   /** wrk's version when installed; downloads then use it instead of autocannon. */
   wrk: string | undefined;
+  /**
+   * `--floor`: small uploads take as their limit durable-receive with every required step (the
+   * floor of bench/ladder.ts) instead of durable-receive alone. Such a run is never "the latest".
+   */
+  floor?: boolean;
   log(line: string): void;
 }
 
@@ -28,7 +33,7 @@ export interface Headline {
    * durable (`disk`, bench/disk.ts), or the durable-receive baseline over HTTP (`durable
    * receive`, bench/baselines/durable-receive.ts). The target is attainable only within it.
    */
-  limit?: { value: number; source: 'disk' | 'durable receive'; targetAttainable: boolean };
+  limit?: { value: number; source: 'disk' | 'durable receive' | 'required-work floor'; targetAttainable: boolean };
 }
 
 export interface ServerSummary {
