@@ -55,7 +55,14 @@ function fmt(s: ScenarioResult, v: number): string {
 export function targetsTable(r: BenchReport): string {
   const rows = r.scenarios.map((s, i) => {
     const h = s.headline;
-    const limit = h.limit ? `${fmt(s, h.limit.value)} (${h.limit.source}) | ${n(h.lingo / h.limit.value, 2)}× | ${h.limit.targetAttainable ? 'yes' : '**no**'}` : '– | – | –';
+    const yes = (attainable: boolean): string => (attainable ? 'yes' : '**no**');
+    const limit = !h.limit
+      ? '– | – | –'
+      : !h.floor
+        ? `${fmt(s, h.limit.value)} (${h.limit.source}) | ${n(h.lingo / h.limit.value, 2)}× | ${yes(h.limit.targetAttainable)}`
+        : // Two limits in one cell each: durable-receive's, then the required-work floor's.
+          `${fmt(s, h.limit.value)} (${h.limit.source}); ${fmt(s, h.floor.value)} (required-work floor) | ` +
+          `${n(h.lingo / h.limit.value, 2)}×; ${n(h.lingo / h.floor.value, 2)}× | ${yes(h.limit.targetAttainable)}; ${yes(h.floor.targetAttainable)} (floor)`;
     return `| ${i + 1} | ${s.title} | ${h.metric} | ${fmt(s, h.lingo)} | ${fmt(s, h.baseline)} (${s.baseline.name}) | ${n(h.ratio, 2)}× | ${h.target} | ${h.pass ? 'PASS' : '**MISS**'} | ${limit} |`;
   });
   return [
@@ -78,7 +85,7 @@ export function detailsTable(r: BenchReport): string {
   return [
     '| Scenario | Server | Client | req/s | MB/s | p50 ms | p99 ms | server CPU % | client CPU % | kernel CPU % | neighbours CPU % | idle RSS MB | peak RSS MB | OK | failed |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...r.scenarios.flatMap((s) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : [])].map((server) => detailRow(s, server))),
+    ...r.scenarios.flatMap((s) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : []), ...(s.floor ? [s.floor] : [])].map((server) => detailRow(s, server))),
   ].join('\n');
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only small-uploads,downloads] [-- --floor] [-- --profile [large]]`
+ * `npm run bench [-- --quick] [-- --only small-uploads,downloads] [-- --profile [large]]`
  *
  * Issue #4: lingo-server against purpose-built node:http baselines, each server in its own child
  * process, A/B alternated, medians and ratios reported against the targets in bench/README.md.
@@ -35,7 +35,7 @@ function option(name: string): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[i + 1] ?? '');
 }
 
-const serversOf = (s: ScenarioResult) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : [])];
+const serversOf = (s: ScenarioResult) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : []), ...(s.floor ? [s.floor] : [])];
 
 /** A run where more than 1% of requests failed measured error handling, not the server. */
 function problemsOf(s: ScenarioResult): string[] {
@@ -63,8 +63,7 @@ async function main(): Promise<number> {
   const only = option('only')?.split(',').filter(Boolean);
   const selected = scenarios.filter(([id]) => !only || only.includes(id));
   if (selected.length === 0) throw new Error(`--only matched no scenario; known: ${scenarios.map(([id]) => id).join(', ')}`);
-  const floor = process.argv.includes('--floor');
-  const ctx: ScenarioContext = { mode, retryBudget: { seconds: mode.retryBudgetS }, images, wrk, log, floor };
+  const ctx: ScenarioContext = { mode, retryBudget: { seconds: mode.retryBudgetS }, images, wrk, log };
   const report: BenchReport = { machine: describeMachine(wrk), mode, scenarios: [], problems: [] };
   for (const [id, scenario] of selected) {
     log(`\n== ${id} (${((performance.now() - started) / 1000).toFixed(0)} s elapsed)`);
@@ -85,7 +84,7 @@ async function main(): Promise<number> {
 
   const dir = path.join(repoRoot, 'bench/results');
   // Only a complete full run is "the latest results"; a quick or partial run must not replace them.
-  const complete = mode.name === 'full' && !only && !floor;
+  const complete = mode.name === 'full' && !only;
   const files = writeResults(report, dir, complete ? 'latest' : 'scratch');
   if (complete && report.problems.length === 0) updateReadme(path.join(repoRoot, 'bench/README.md'), report);
   log(`\n${targetsTable(report)}\n\n${detailsTable(report)}\n`);

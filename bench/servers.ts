@@ -205,7 +205,7 @@ export function startServe(file: string, contentType: string): Promise<ServerChi
   return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
 
-/** All of durable-receive's steps: the work lingo-server may not skip (bench/ladder.ts, `--floor`). */
+/** All of durable-receive's steps: the work lingo-server may not skip (the small uploads' floor; bench/ladder.ts). */
 export const requiredSteps = ['walk', 'hash', 'row', 'sqlite'] as const;
 
 /** `steps`: the required work to add (walk, hash, row, sqlite; see durable-receive.ts), none by default. */
