@@ -15,13 +15,13 @@
  * below the 0.5× target, no amount of work on the rest of lingo-server meets it on this machine;
  * lingo-server / top rung is what lingo-server's own structure costs (bench/README.md).
  */
-import fs from 'node:fs';
 import { paths, targets, uploadSuccess } from './config.js';
 import { makeImages } from './images.js';
 import { runCannon } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
-import { threadCpuSeconds } from './proc.js';
-import { requiredSteps, startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
+import { requiredSteps } from './baselines/steps.js';
+import { threadCpuSince, threadCpuTimes } from './proc.js';
+import { startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
 import { median } from './stats.js';
 
 interface Rung {
@@ -46,8 +46,6 @@ interface Sample {
   clientUs: number;
 }
 
-const threadIds = (pid: number): number[] => fs.readdirSync(`/proc/${pid}/task`).map(Number);
-
 async function measure(rung: Rung, body: UploadBody): Promise<Sample> {
   const server = await rung.start();
   try {
@@ -62,17 +60,17 @@ async function measure(rung: Rung, body: UploadBody): Promise<Sample> {
         expectInBody: uploadSuccess,
       });
     await load(2); // warm-up: JIT, page cache, every thread started
-    const before = new Map(threadIds(server.pid).map((tid) => [tid, threadCpuSeconds(server.pid, tid)]));
+    const before = threadCpuTimes(server.pid);
     const run = await load(6);
     if (run.bad > 0) throw new Error(`${rung.name}: ${run.bad} failed requests`);
-    let serverUs = 0;
-    let mainUs = 0;
-    for (const tid of threadIds(server.pid)) {
-      const us = ((threadCpuSeconds(server.pid, tid) - (before.get(tid) ?? 0)) * 1e6) / run.ok;
-      serverUs += us;
-      if (tid === server.pid) mainUs = us;
-    }
-    return { reqPerSec: run.reqPerSec, serverUs, mainUs, clientUs: (run.clientCpuPct * 10_000) / run.reqPerSec };
+    const used = threadCpuSince(server.pid, before);
+    const usPerUpload = (seconds: number): number => (seconds * 1e6) / run.ok;
+    return {
+      reqPerSec: run.reqPerSec,
+      serverUs: usPerUpload([...used.values()].reduce((a, b) => a + b, 0)),
+      mainUs: usPerUpload(used.get(server.pid) ?? 0),
+      clientUs: (run.clientCpuPct * 10_000) / run.reqPerSec,
+    };
   } finally {
     await server.stop();
   }

@@ -30,6 +30,16 @@ export function threadCpuSeconds(pid: number, tid: number): number {
   }
 }
 
+/** Every live thread's CPU seconds so far, by thread id. */
+export function threadCpuTimes(pid: number): Map<number, number> {
+  return new Map(fs.readdirSync(`/proc/${pid}/task`).map((entry) => [Number(entry), threadCpuSeconds(pid, Number(entry))]));
+}
+
+/** CPU seconds each live thread used since `before` (a thread started since counts from 0). */
+export function threadCpuSince(pid: number, before: ReadonlyMap<number, number>): Map<number, number> {
+  return new Map([...threadCpuTimes(pid)].map(([tid, seconds]) => [tid, seconds - (before.get(tid) ?? 0)]));
+}
+
 /** One reading of /proc/<pid>; undefined once the process is gone. */
 export function readProc(pid: number): ProcReading | undefined {
   try {

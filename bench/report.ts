@@ -55,14 +55,17 @@ function fmt(s: ScenarioResult, v: number): string {
 export function targetsTable(r: BenchReport): string {
   const rows = r.scenarios.map((s, i) => {
     const h = s.headline;
-    const yes = (attainable: boolean): string => (attainable ? 'yes' : '**no**');
-    const limit = !h.limit
-      ? '– | – | –'
-      : !h.floor
-        ? `${fmt(s, h.limit.value)} (${h.limit.source}) | ${n(h.lingo / h.limit.value, 2)}× | ${yes(h.limit.targetAttainable)}`
-        : // Two limits in one cell each: durable-receive's, then the required-work floor's.
-          `${fmt(s, h.limit.value)} (${h.limit.source}); ${fmt(s, h.floor.value)} (required-work floor) | ` +
-          `${n(h.lingo / h.limit.value, 2)}×; ${n(h.lingo / h.floor.value, 2)}× | ${yes(h.limit.targetAttainable)}; ${yes(h.floor.targetAttainable)} (floor)`;
+    // The physical limit, then (small uploads) the required-work floor, side by side in each cell.
+    const limits = [
+      ...(h.limit ? [{ value: h.limit.value, source: h.limit.source, attainable: h.limit.targetAttainable, tag: '' }] : []),
+      ...(h.floor ? [{ value: h.floor.value, source: 'required-work floor', attainable: h.floor.targetAttainable, tag: ' (floor)' }] : []),
+    ];
+    const cells = (cell: (l: (typeof limits)[number]) => string): string => limits.map(cell).join('; ');
+    const limit =
+      limits.length === 0
+        ? '– | – | –'
+        : `${cells((l) => `${fmt(s, l.value)} (${l.source})`)} | ${cells((l) => `${n(h.lingo / l.value, 2)}×`)} | ` +
+          cells((l) => `${l.attainable ? 'yes' : '**no**'}${l.tag}`);
     return `| ${i + 1} | ${s.title} | ${h.metric} | ${fmt(s, h.lingo)} | ${fmt(s, h.baseline)} (${s.baseline.name}) | ${n(h.ratio, 2)}× | ${h.target} | ${h.pass ? 'PASS' : '**MISS**'} | ${limit} |`;
   });
   return [

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createBlobStore, createMetaStore } from '../src/app.js';
 import { createApp, type AppCredentials } from '../src/auth/apps.js';
 import { buildConfig } from '../src/config/config.js';
+import type { RequiredStep } from './baselines/steps.js';
 import { readProc } from './proc.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -205,11 +206,8 @@ export function startServe(file: string, contentType: string): Promise<ServerChi
   return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
 
-/** All of durable-receive's steps: the work lingo-server may not skip (the small uploads' floor; bench/ladder.ts). */
-export const requiredSteps = ['walk', 'hash', 'row', 'sqlite'] as const;
-
-/** `steps`: the required work to add (walk, hash, row, sqlite; see durable-receive.ts), none by default. */
-export function startDurableReceive(steps: readonly string[] = []): Promise<ServerChild> {
+/** `steps`: the required work to add (see baselines/steps.ts and durable-receive.ts), none by default. */
+export function startDurableReceive(steps: readonly RequiredStep[] = []): Promise<ServerChild> {
   const name = ['durable-receive', ...steps].join('+');
   return spawnServer(name, 'bench/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);
 }

@@ -9,15 +9,12 @@
  * generator (bench/README.md). Node 20 cannot name worker threads, so apart from `main` they are
  * listed by thread id, busiest first.
  */
-import fs from 'node:fs';
 import { paths, uploadSuccess } from './config.js';
 import { makeImages } from './images.js';
 import { runCannon } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
-import { threadCpuSeconds } from './proc.js';
+import { threadCpuSince, threadCpuTimes } from './proc.js';
 import { startLingo } from './servers.js';
-
-const threads = (pid: number): number[] => fs.readdirSync(`/proc/${pid}/task`).map(Number);
 
 const rounds = Number(process.argv[2] ?? 2);
 const { smallJpeg } = await makeImages();
@@ -36,11 +33,11 @@ try {
     });
   await load(2); // warm-up: JIT, and every thread started
   for (let round = 1; round <= rounds; round++) {
-    const before = new Map(threads(lingo.pid).map((tid) => [tid, threadCpuSeconds(lingo.pid, tid)]));
+    const before = threadCpuTimes(lingo.pid);
     const run = await load(6);
     const usPerUpload = (seconds: number): number => (seconds * 1e6) / Math.max(1, run.ok);
-    const rows = threads(lingo.pid)
-      .map((tid) => ({ tid, us: usPerUpload(threadCpuSeconds(lingo.pid, tid) - (before.get(tid) ?? 0)) }))
+    const rows = [...threadCpuSince(lingo.pid, before)]
+      .map(([tid, seconds]) => ({ tid, us: usPerUpload(seconds) }))
       .filter((t) => t.us >= 5)
       .sort((a, b) => b.us - a.us);
     const total = rows.reduce((n, t) => n + t.us, 0);

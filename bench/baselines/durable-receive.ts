@@ -23,11 +23,13 @@ import os from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { encodeFileRow } from '../../src/files/file-journal.js';
 import { newFileToken } from '../../src/files/file-service.js';
 import { createImageInspector } from '../../src/images/inspector.js';
 import type { FileRow } from '../../src/meta/meta-store.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
 import { announce, flag } from './args.js';
+import { requiredSteps, type RequiredStep } from './steps.js';
 import { uploadServer } from './upload-server.js';
 
 const reply = Buffer.from(JSON.stringify({ code: 0, msg: 'success', data: { file_token: 'boxbcBaselineDurable0000000' } }));
@@ -61,7 +63,7 @@ function pump(): void {
 }
 
 const steps = new Set(flag('steps', '').split(',').filter(Boolean));
-for (const step of steps) if (!['walk', 'hash', 'row', 'sqlite'].includes(step)) throw new Error(`unknown step ${step}`);
+for (const step of steps) if (!requiredSteps.includes(step as RequiredStep)) throw new Error(`unknown step ${step}`);
 const meta = steps.has('sqlite') ? new SqliteMetaStore(path.join(dir, 'lingo.sqlite')) : undefined;
 
 /**
@@ -88,7 +90,7 @@ function requiredWork(chunks: Buffer[]): { record: Buffer[]; row?: FileRow } {
   const sizeBytes = chunks.reduce((n, c) => n + c.length, 0);
   const row: FileRow = { fileToken: newFileToken(), tenantKey: 'bench-tenant-0000000000', appId: 'cli_0000000000000000', name: 'bench.jpg', blobKey: sha256, sizeBytes, sha256, format, mime, width, height, createdAtMs: Date.now() };
   if (!steps.has('row')) return { record: chunks, row };
-  const entry = Buffer.from(JSON.stringify({ v: 1, row }), 'utf8');
+  const entry = encodeFileRow(row);
   const header = Buffer.allocUnsafe(8);
   header.writeUInt32LE(entry.length, 0);
   header.writeUInt32LE(crc32(entry), 4);

@@ -64,20 +64,14 @@ export interface ScenarioResult {
 
 export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
 
-/** Starts the servers at once; if one fails, stops the others so that no child outlives its scenario. */
-export async function startAll<A extends ServerChild, B extends ServerChild, C extends ServerChild, D extends ServerChild>(
-  a: Promise<A>,
-  b: Promise<B>,
-  c?: Promise<C>,
-  d?: Promise<D>,
-): Promise<[A, B, C | undefined, D | undefined]> {
-  const all = await Promise.allSettled([a, b, c, d]);
-  const [ra, rb, rc, rd] = all;
+/**
+ * Starts the servers at once (an undefined start stays undefined, in its place); if one fails,
+ * stops the others so that no child outlives its scenario.
+ */
+export async function startAll<T extends readonly (Promise<ServerChild> | undefined)[]>(...starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const all = await Promise.allSettled(starts);
   const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (!failed) {
-    const value = <T>(r: PromiseSettledResult<T> | undefined): T => (r as PromiseFulfilledResult<T>).value;
-    return [value<A>(ra), value<B>(rb), value<C | undefined>(rc), value<D | undefined>(rd)];
-  }
+  if (!failed) return all.map((r) => (r as PromiseFulfilledResult<ServerChild | undefined>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
   await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value?.stop() : undefined)));
   throw failed.reason;
 }
@@ -92,39 +86,36 @@ export interface Side {
   run: () => Promise<RunStats>;
 }
 
-export interface Alternated {
-  a: RunStats[];
-  b: RunStats[];
-  /** Empty without a third side. */
-  c: RunStats[];
-  /** Empty without a fourth side. */
-  d: RunStats[];
-  warmup: { a: RunStats; b: RunStats; c?: RunStats; d?: RunStats };
+/** One side's runs from alternate(). */
+export interface SideRuns {
+  warmup: RunStats;
+  /** One per round: what the figures are made of. */
+  kept: RunStats[];
   /** Runs repeated because a neighbour disturbed them: not in the figures, but their uploads happened. */
-  discarded: { a: RunStats[]; b: RunStats[]; c: RunStats[]; d: RunStats[] };
+  discarded: RunStats[];
 }
 
 /**
- * Runs A then B (then C, when given), `rounds` times (A B A B …), after one unrecorded warm-up
- * of each, so that drift over time (page cache, disk, thermal) hits every server alike.
+ * Runs the sides in turn, `rounds` times (A B C A B C …), after one unrecorded warm-up of each,
+ * so that drift over time (page cache, disk, thermal) hits every server alike. An undefined side
+ * (a server the scenario does not run) is skipped and gets undefined, in its place.
  */
-export async function alternate(ctx: ScenarioContext, rounds: number, a: Side, b: Side, c?: Side, d?: Side): Promise<Alternated> {
-  const warmup = { a: await a.warmup(), b: await b.warmup(), c: await c?.warmup(), d: await d?.warmup() };
-  const out: Alternated = { a: [], b: [], c: [], d: [], warmup, discarded: { a: [], b: [], c: [], d: [] } };
+export async function alternate<T extends readonly (Side | undefined)[]>(
+  ctx: ScenarioContext,
+  rounds: number,
+  ...sides: T
+): Promise<{ -readonly [K in keyof T]: T[K] extends Side ? SideRuns : SideRuns | undefined }> {
+  const out: Array<SideRuns | undefined> = [];
+  for (const side of sides) out.push(side && { warmup: await side.warmup(), kept: [], discarded: [] });
   for (let round = 1; round <= rounds; round++) {
-    const sides = [
-      [a, out.a, out.discarded.a],
-      [b, out.b, out.discarded.b],
-      ...(c ? [[c, out.c, out.discarded.c] as const] : []),
-      ...(d ? [[d, out.d, out.discarded.d] as const] : []),
-    ] as const;
-    for (const [side, kept, discarded] of sides) {
+    for (const [i, side] of sides.entries()) {
+      if (!side) continue;
       const runs = await runQuietly(ctx, `round ${round}/${rounds} ${side.label.padEnd(12)}`, side.run);
-      kept.push(runs.kept);
-      discarded.push(...runs.discarded);
+      out[i]!.kept.push(runs.kept);
+      out[i]!.discarded.push(...runs.discarded);
     }
   }
-  return out;
+  return out as { -readonly [K in keyof T]: T[K] extends Side ? SideRuns : SideRuns | undefined };
 }
 
 /**

@@ -54,14 +54,14 @@ export const downloads: Scenario = async (ctx) => {
         ? runWrk({ server, connections, threads: Math.min(2, os.cpus().length), durationS, path: urlPath, headers })
         : runCannon({ server, connections, durationS, path: urlPath, headers });
     const s = serve;
-    const runs = await alternate(
+    const [lr, sr] = await alternate(
       ctx,
       ctx.mode.rounds,
       { label: 'lingo-server', warmup: () => load(lingo, ctx.mode.warmupS), run: () => load(lingo, ctx.mode.downloadS) },
       { label: 'serve', warmup: () => load(s, ctx.mode.warmupS), run: () => load(s, ctx.mode.downloadS) },
     );
-    const l = summarise(lingo, runs.a, idle.lingo, runs.discarded.a);
-    const b = summarise(serve, runs.b, idle.serve, runs.discarded.b);
+    const l = summarise(lingo, lr.kept, idle.lingo, lr.discarded);
+    const b = summarise(serve, sr.kept, idle.serve, sr.discarded);
     const ratio = l.median.reqPerSec / b.median.reqPerSec;
     const notes = [
       ctx.wrk

@@ -14,7 +14,7 @@ import { alternate, cpuNote, idleRssMb, startAll, summarise, type Scenario } fro
 export const latency: Scenario = async (ctx) => {
   const [lingo, receive, durable] = await startAll(startLingo(targets.latencyApps), startReceive(), startDurableReceive());
   try {
-    const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive), durable: idleRssMb(durable!) };
+    const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive), durable: idleRssMb(durable) };
     const body = new UploadBody(ctx.images.smallJpeg, 'bench.jpg');
     const auth = lingo.tokens.map((t) => `Bearer ${t}`);
     const load = (server: ServerChild, durationS: number): Promise<RunStats> =>
@@ -27,10 +27,10 @@ export const latency: Scenario = async (ctx) => {
         request: (i) => ({ headers: { Authorization: auth[i % auth.length]!, 'Content-Type': body.contentType }, body: body.nextCopy() }),
       });
     const side = (label: string, server: ServerChild) => ({ label, warmup: () => load(server, ctx.mode.warmupS), run: () => load(server, ctx.mode.latencyS) });
-    const runs = await alternate(ctx, ctx.mode.latencyRounds, side('lingo-server', lingo), side('receive', receive), side('durable', durable!));
-    const l = summarise(lingo, runs.a, idle.lingo, runs.discarded.a);
-    const b = summarise(receive, runs.b, idle.receive, runs.discarded.b);
-    const d = summarise(durable!, runs.c, idle.durable, runs.discarded.c);
+    const [lr, br, dr] = await alternate(ctx, ctx.mode.latencyRounds, side('lingo-server', lingo), side('receive', receive), side('durable', durable));
+    const l = summarise(lingo, lr.kept, idle.lingo, lr.discarded);
+    const b = summarise(receive, br.kept, idle.receive, br.discarded);
+    const d = summarise(durable, dr.kept, idle.durable, dr.discarded);
     const rate = targets.latencyRatePerSec;
     const limitP99 = d.median.latencyMs.p99;
     const notes = [

@@ -3,7 +3,8 @@ import { paths, targets, uploadSuccess } from '../config.js';
 import { measureDisk, type DiskRun } from '../disk.js';
 import { runCannon } from '../load/cannon.js';
 import { UploadBody } from '../multipart.js';
-import { requiredSteps, startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
+import { requiredSteps } from '../baselines/steps.js';
+import { startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
 import { MB, type RunStats } from '../stats.js';
 import {
   alternate,
@@ -54,11 +55,18 @@ function uploadThroughput(s: UploadScenario): Scenario {
       const load = (server: ServerChild, durationS: number): Promise<RunStats> =>
         runCannon({ server, connections: s.connections, durationS, path: paths.upload, headers, upload: body, expectInBody: uploadSuccess });
       const side = (label: string, server: ServerChild) => ({ label, warmup: () => load(server, ctx.mode.warmupS), run: () => load(server, s.durationS(ctx)) });
-      const runs = await alternate(ctx, ctx.mode.rounds, side('lingo-server', lingo), side('receive', receive), durable && side('durable', durable), floor && side('floor', floor));
-      const l = summarise(lingo, runs.a, idle.lingo, runs.discarded.a);
-      const b = summarise(receive, runs.b, idle.receive, runs.discarded.b);
-      const d = durable && summarise(durable, runs.c, idle.durable, runs.discarded.c);
-      const f = floor && summarise(floor, runs.d, idle.floor, runs.discarded.d);
+      const [lr, br, dr, fr] = await alternate(
+        ctx,
+        ctx.mode.rounds,
+        side('lingo-server', lingo),
+        side('receive', receive),
+        durable && side('durable', durable),
+        floor && side('floor', floor),
+      );
+      const l = summarise(lingo, lr.kept, idle.lingo, lr.discarded);
+      const b = summarise(receive, br.kept, idle.receive, br.discarded);
+      const d = durable && dr && summarise(durable, dr.kept, idle.durable, dr.discarded);
+      const f = floor && fr && summarise(floor, fr.kept, idle.floor, fr.discarded);
       const pick = (r: RunStats): number => (s.metric === 'req/s' ? r.reqPerSec : r.mbPerSec);
       const ratio = pick(l.median) / pick(b.median);
       const disk = d ? undefined : await diskCeiling(ctx, s, body);
@@ -67,7 +75,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
       const targetValue = s.minRatio * pick(b.median);
       // Proof that every acknowledged upload was written: one distinct blob per success. A run
       // ends with up to `connections` requests in flight, which the server may still store.
-      const lingoRuns = [runs.warmup.a, ...runs.a, ...runs.discarded.a];
+      const lingoRuns = [lr.warmup, ...lr.kept, ...lr.discarded];
       const acknowledged = lingoRuns.reduce((n, r) => n + r.ok, 0);
       const blobs = await lingo.blobCount();
       const unique = blobs >= acknowledged && blobs <= acknowledged + s.connections * lingoRuns.length;
