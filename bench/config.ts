@@ -47,3 +47,12 @@ export const paths = {
 
 /** lingo-server (and the receive baseline) answer a successful upload with this. */
 export const uploadSuccess = '"code":0';
+
+/**
+ * The upload loads: the scenarios, bench/threads.ts, bench/ladder.ts and --profile all drive
+ * these, so their figures describe the same thing.
+ */
+export const uploadLoads = {
+  small: { image: 'smallJpeg', name: 'bench.jpg', connections: 32 },
+  large: { image: 'largePng', name: 'bench.png', connections: 8 },
+} as const;

@@ -15,27 +15,31 @@
  * below the 0.5× target, no amount of work on the rest of lingo-server meets it on this machine;
  * lingo-server / top rung is what lingo-server's own structure costs (bench/README.md).
  */
-import { paths, targets, uploadSuccess } from './config.js';
+import { targets, uploadLoads } from './config.js';
 import { makeImages } from './images.js';
-import { runCannon } from './load/cannon.js';
+import { runUploads } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
 import { requiredSteps } from './baselines/steps.js';
 import { threadCpuSince, threadCpuTimes } from './proc.js';
 import { startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
-import { median } from './stats.js';
+import { cpuUsPerRequest, median } from './stats.js';
 
 interface Rung {
   name: string;
   start: () => Promise<ServerChild & { tokens?: readonly string[] }>;
 }
 
+const stepLabel = (step: string): string => (step === 'sqlite' ? 'SQLite' : step);
+/** durable-receive with the first n required steps, for n = 1 … all: the last is the floor. */
+const stepRungs: Rung[] = requiredSteps.map((_, i) => {
+  const steps = requiredSteps.slice(0, i + 1);
+  return { name: steps.map((s) => `+ ${stepLabel(s)}`).join(' '), start: () => startDurableReceive(steps) };
+});
+const floorRung = stepRungs[stepRungs.length - 1]!;
 const rungs: Rung[] = [
   { name: 'receive', start: startReceive },
   { name: 'durable-receive', start: () => startDurableReceive() },
-  { name: '+ walk', start: () => startDurableReceive(['walk']) },
-  { name: '+ walk + hash', start: () => startDurableReceive(['walk', 'hash']) },
-  { name: '+ walk + hash + row', start: () => startDurableReceive(['walk', 'hash', 'row']) },
-  { name: '+ walk + hash + row + SQLite', start: () => startDurableReceive(requiredSteps) },
+  ...stepRungs,
   { name: 'lingo-server', start: () => startLingo(1) },
 ];
 
@@ -50,15 +54,7 @@ async function measure(rung: Rung, body: UploadBody): Promise<Sample> {
   const server = await rung.start();
   try {
     const load = (durationS: number) =>
-      runCannon({
-        server,
-        connections: 32,
-        durationS,
-        path: paths.upload,
-        headers: { Authorization: `Bearer ${server.tokens?.[0] ?? 'unused'}` },
-        upload: body,
-        expectInBody: uploadSuccess,
-      });
+      runUploads({ server, upload: body, connections: uploadLoads.small.connections, durationS, token: server.tokens?.[0] ?? 'unused' });
     await load(2); // warm-up: JIT, page cache, every thread started
     const before = threadCpuTimes(server.pid);
     const run = await load(6);
@@ -69,7 +65,7 @@ async function measure(rung: Rung, body: UploadBody): Promise<Sample> {
       reqPerSec: run.reqPerSec,
       serverUs: usPerUpload([...used.values()].reduce((a, b) => a + b, 0)),
       mainUs: usPerUpload(used.get(server.pid) ?? 0),
-      clientUs: (run.clientCpuPct * 10_000) / run.reqPerSec,
+      clientUs: cpuUsPerRequest(run.clientCpuPct, run.reqPerSec),
     };
   } finally {
     await server.stop();
@@ -77,8 +73,8 @@ async function measure(rung: Rung, body: UploadBody): Promise<Sample> {
 }
 
 const rounds = Number(process.argv[2] ?? 3);
-const { smallJpeg } = await makeImages();
-const body = new UploadBody(smallJpeg, 'bench.jpg');
+const images = await makeImages();
+const body = new UploadBody(images[uploadLoads.small.image], uploadLoads.small.name);
 const samples = new Map<string, Sample[]>(rungs.map((r) => [r.name, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const rung of rungs) {
@@ -97,7 +93,7 @@ for (const { name } of rungs) {
   const cells = [rps.toFixed(0), (rps / receive).toFixed(2), med(name, (s) => s.serverUs).toFixed(0), med(name, (s) => s.mainUs).toFixed(0), med(name, (s) => s.clientUs).toFixed(0)];
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
-const top = med(rungs[rungs.length - 2]!.name, (s) => s.reqPerSec);
+const top = med(floorRung.name, (s) => s.reqPerSec);
 console.log(
   `\nTarget ${targets.smallUploadsMinRatio}× receive = ${(targets.smallUploadsMinRatio * receive).toFixed(0)} req/s; the top step reached ${(top / receive).toFixed(2)}× ` +
     `(${top >= targets.smallUploadsMinRatio * receive ? 'within reach' : 'below it: no server doing this work reaches the target here'}); lingo-server ${(med('lingo-server', (s) => s.reqPerSec) / top).toFixed(2)}× of the top step.`,

@@ -7,8 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { paths, uploadSuccess } from './config.js';
-import { runCannon } from './load/cannon.js';
+import { uploadLoads } from './config.js';
+import { runUploads } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
 import type { ScenarioContext } from './scenarios/common.js';
 import { describe } from './scenarios/common.js';
@@ -116,19 +116,12 @@ export async function profileUploads(ctx: ScenarioContext, kind: 'small' | 'larg
   fs.mkdirSync(profDir, { recursive: true });
   const before = new Set(fs.readdirSync(profDir));
   const lingo = await startLingo(1, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
-  const body = kind === 'small' ? new UploadBody(ctx.images.smallJpeg, 'bench.jpg') : new UploadBody(ctx.images.largePng, 'bench.png');
-  const connections = kind === 'small' ? 32 : 8;
+  const load = uploadLoads[kind];
+  const body = new UploadBody(ctx.images[load.image], load.name);
+  const { connections } = load;
   const durationS = ctx.mode.name === 'quick' ? 5 : 15;
   ctx.log(`profiling lingo-server (pid ${lingo.pid}) under ${kind} uploads, ${connections} connections, ${durationS} s`);
-  const run = await runCannon({
-    server: lingo,
-    connections,
-    durationS,
-    path: paths.upload,
-    headers: { Authorization: `Bearer ${lingo.tokens[0]}` },
-    upload: body,
-    expectInBody: uploadSuccess,
-  });
+  const run = await runUploads({ server: lingo, upload: body, connections, durationS, token: lingo.tokens[0]! });
   ctx.log(`  ${describe(run)}`);
   // SIGTERM: lingo-server drains and exits normally, which is when Node writes the profile.
   await lingo.stop();

@@ -33,6 +33,11 @@ export interface RunStats {
 
 export const MB = 1e6;
 
+/** µs of CPU per request, from a CPU share (% of one core) and a rate. */
+export function cpuUsPerRequest(cpuPct: number, perSec: number): number {
+  return (cpuPct * 10_000) / Math.max(1, perSec);
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);

@@ -9,28 +9,21 @@
  * generator (bench/README.md). Node 20 cannot name worker threads, so apart from `main` they are
  * listed by thread id, busiest first.
  */
-import { paths, uploadSuccess } from './config.js';
+import { uploadLoads } from './config.js';
 import { makeImages } from './images.js';
-import { runCannon } from './load/cannon.js';
+import { runUploads } from './load/cannon.js';
 import { UploadBody } from './multipart.js';
 import { threadCpuSince, threadCpuTimes } from './proc.js';
 import { startLingo } from './servers.js';
+import { cpuUsPerRequest } from './stats.js';
 
 const rounds = Number(process.argv[2] ?? 2);
-const { smallJpeg } = await makeImages();
+const images = await makeImages();
+const small = uploadLoads.small;
 const lingo = await startLingo(1);
 try {
-  const body = new UploadBody(smallJpeg, 'bench.jpg');
-  const load = (durationS: number) =>
-    runCannon({
-      server: lingo,
-      connections: 32,
-      durationS,
-      path: paths.upload,
-      headers: { Authorization: `Bearer ${lingo.tokens[0]}` },
-      upload: body,
-      expectInBody: uploadSuccess,
-    });
+  const body = new UploadBody(images[small.image], small.name);
+  const load = (durationS: number) => runUploads({ server: lingo, upload: body, connections: small.connections, durationS, token: lingo.tokens[0]! });
   await load(2); // warm-up: JIT, and every thread started
   for (let round = 1; round <= rounds; round++) {
     const before = threadCpuTimes(lingo.pid);
@@ -44,7 +37,7 @@ try {
     const list = rows.map((t) => `${t.tid === lingo.pid ? 'main' : t.tid} ${t.us.toFixed(0)}`).join(', ');
     console.log(
       `round ${round}: ${run.reqPerSec.toFixed(0)} uploads/s, ${total.toFixed(0)} µs CPU per upload in all; by thread (µs): ${list}; ` +
-        `autocannon client ${((run.clientCpuPct * 10_000) / Math.max(1, run.reqPerSec)).toFixed(0)} µs per upload`,
+        `autocannon client ${cpuUsPerRequest(run.clientCpuPct, run.reqPerSec).toFixed(0)} µs per upload`,
     );
   }
 } finally {

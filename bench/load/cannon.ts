@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { paths, uploadSuccess } from '../config.js';
 import { neighbourStats, openWindow } from '../proc.js';
 import type { ServerChild } from '../servers.js';
 import { MB, type RunStats } from '../stats.js';
@@ -78,4 +79,20 @@ export async function runCannon(run: CannonRun): Promise<RunStats> {
     serverRssMb: w.serverPeakRssBytes / MB,
     statusCounts,
   };
+}
+
+/**
+ * A closed loop of uploads to the upload path, each answer checked for success. `token` is
+ * lingo-server's; the baselines ignore it, but the scenarios send the same header to every side.
+ */
+export function runUploads(run: { server: ServerChild; upload: UploadBody; connections: number; durationS: number; token: string }): Promise<RunStats> {
+  return runCannon({
+    server: run.server,
+    connections: run.connections,
+    durationS: run.durationS,
+    path: paths.upload,
+    headers: { Authorization: `Bearer ${run.token}` },
+    upload: run.upload,
+    expectInBody: uploadSuccess,
+  });
 }

@@ -1,11 +1,11 @@
 import os from 'node:os';
-import { paths, targets, uploadSuccess } from '../config.js';
+import { targets, uploadLoads } from '../config.js';
 import { measureDisk, type DiskRun } from '../disk.js';
-import { runCannon } from '../load/cannon.js';
+import { runUploads } from '../load/cannon.js';
 import { UploadBody } from '../multipart.js';
 import { requiredSteps } from '../baselines/steps.js';
 import { startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
-import { MB, type RunStats } from '../stats.js';
+import { cpuUsPerRequest, MB, type RunStats } from '../stats.js';
 import {
   alternate,
   clientBoundNote,
@@ -21,9 +21,7 @@ import {
 interface UploadScenario {
   id: string;
   title: string;
-  image: (ctx: ScenarioContext) => Buffer;
-  name: string;
-  connections: number;
+  load: (typeof uploadLoads)[keyof typeof uploadLoads];
   durationS: (ctx: ScenarioContext) => number;
   /** Which figure the target compares, and the least lingo / receive ratio that passes. */
   metric: 'req/s' | 'MB/s';
@@ -50,10 +48,9 @@ function uploadThroughput(s: UploadScenario): Scenario {
     );
     try {
       const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive), durable: durable ? idleRssMb(durable) : 0, floor: floor ? idleRssMb(floor) : 0 };
-      const body = new UploadBody(s.image(ctx), s.name);
-      const headers = { Authorization: `Bearer ${lingo.tokens[0]}` };
+      const body = new UploadBody(ctx.images[s.load.image], s.load.name);
       const load = (server: ServerChild, durationS: number): Promise<RunStats> =>
-        runCannon({ server, connections: s.connections, durationS, path: paths.upload, headers, upload: body, expectInBody: uploadSuccess });
+        runUploads({ server, upload: body, connections: s.load.connections, durationS, token: lingo.tokens[0]! });
       const side = (label: string, server: ServerChild) => ({ label, warmup: () => load(server, ctx.mode.warmupS), run: () => load(server, s.durationS(ctx)) });
       const [lr, br, dr, fr] = await alternate(
         ctx,
@@ -78,7 +75,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
       const lingoRuns = [lr.warmup, ...lr.kept, ...lr.discarded];
       const acknowledged = lingoRuns.reduce((n, r) => n + r.ok, 0);
       const blobs = await lingo.blobCount();
-      const unique = blobs >= acknowledged && blobs <= acknowledged + s.connections * lingoRuns.length;
+      const unique = blobs >= acknowledged && blobs <= acknowledged + s.load.connections * lingoRuns.length;
       const notes = [
         unique
           ? `lingo-server acknowledged ${acknowledged} uploads (warm-up and repeated runs included) and holds ${blobs} distinct blobs ` +
@@ -123,7 +120,7 @@ async function diskCeiling(ctx: ScenarioContext, s: UploadScenario, body: Upload
   const kind = s.metric === 'req/s' ? 'small' : 'large';
   const runs: DiskRun[] = [];
   for (let round = 1; round <= ctx.mode.rounds; round++) {
-    const r = await measureDisk({ kind, recordBytes: body.fileBytes, concurrency: s.connections, seconds: ctx.mode.diskS });
+    const r = await measureDisk({ kind, recordBytes: body.fileBytes, concurrency: s.load.connections, seconds: ctx.mode.diskS });
     ctx.log(
       `  round ${round}/${ctx.mode.rounds} ${'disk'.padEnd(12)} ${r.recordsPerSec.toFixed(0).padStart(6)} records/s ${r.mbPerSec.toFixed(1).padStart(7)} MB/s  ` +
         `p50 ${r.p50Ms.toFixed(1)} ms per ${kind === 'small' ? 'group' : 'file'}  (durable writes only: no HTTP, no parsing)`,
@@ -139,8 +136,8 @@ function diskNote(s: UploadScenario, disk: DiskRun, lingoValue: number, targetVa
   const f = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: s.metric === 'req/s' ? 0 : 1 });
   const how =
     disk.kind === 'small'
-      ? `appending ${s.connections} records of ${recordSize(disk)} to one file per fdatasync`
-      : `writing ${s.connections} files of ${recordSize(disk)} at once, each fdatasynced`;
+      ? `appending ${s.load.connections} records of ${recordSize(disk)} to one file per fdatasync`
+      : `writing ${s.load.connections} files of ${recordSize(disk)} at once, each fdatasynced`;
   const verdict =
     targetValue <= diskValue
       ? `the target (${f(targetValue)} ${unit}) is within that limit.`
@@ -180,11 +177,10 @@ function floorNote(lingoValue: number, receiveValue: number, targetValue: number
  * a server could spend per upload even if nothing else ran and no core ever idled.
  */
 function cpuBudgetNote(lingo: RunStats, durable: RunStats, targetPerSec: number, cores: number): string {
-  const usPer = (cpuPct: number, perSec: number): number => (cpuPct * 10_000) / Math.max(1, perSec);
-  const client = usPer(lingo.clientCpuPct, lingo.reqPerSec);
+  const client = cpuUsPerRequest(lingo.clientCpuPct, lingo.reqPerSec);
   const budget = (cores * 1e6 - targetPerSec * client) / targetPerSec;
-  const ours = usPer(lingo.serverCpuPct, lingo.reqPerSec);
-  const floor = usPer(durable.serverCpuPct, durable.reqPerSec);
+  const ours = cpuUsPerRequest(lingo.serverCpuPct, lingo.reqPerSec);
+  const floor = cpuUsPerRequest(durable.serverCpuPct, durable.reqPerSec);
   const f = (v: number): string => v.toFixed(0);
   return (
     `CPU budget: at the target's ${f(targetPerSec)} uploads/s on ${cores} cores the client needs ${f(client)} µs per upload (as measured against lingo-server), ` +
@@ -198,10 +194,8 @@ const recordSize = (disk: DiskRun): string =>
 
 export const smallUploads = uploadThroughput({
   id: 'small-uploads',
-  title: 'Small uploads: ~50 KB 800×600 JPEG, 32 connections',
-  image: (ctx) => ctx.images.smallJpeg,
-  name: 'bench.jpg',
-  connections: 32,
+  title: `Small uploads: ~50 KB 800×600 JPEG, ${uploadLoads.small.connections} connections`,
+  load: uploadLoads.small,
   durationS: (ctx) => ctx.mode.smallUploadS,
   metric: 'req/s',
   minRatio: targets.smallUploadsMinRatio,
@@ -211,10 +205,8 @@ export const smallUploads = uploadThroughput({
 
 export const largeUploads = uploadThroughput({
   id: 'large-uploads',
-  title: 'Large uploads: ~9 MB 4096×4096 PNG, 8 connections',
-  image: (ctx) => ctx.images.largePng,
-  name: 'bench.png',
-  connections: 8,
+  title: `Large uploads: ~9 MB 4096×4096 PNG, ${uploadLoads.large.connections} connections`,
+  load: uploadLoads.large,
   durationS: (ctx) => ctx.mode.largeUploadS,
   metric: 'MB/s',
   minRatio: targets.largeUploadsMinRatio,
