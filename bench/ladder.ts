@@ -15,14 +15,14 @@
  * below the 0.5× target, no amount of work on the rest of lingo-server meets it on this machine;
  * lingo-server / top rung is what lingo-server's own structure costs (bench/README.md).
  */
-import { targets, uploadLoads } from './config.js';
-import { makeImages } from './images.js';
-import { runUploads } from './load/cannon.js';
-import { UploadBody } from './multipart.js';
-import { requiredSteps } from './baselines/steps.js';
-import { threadCpuSince, threadCpuTimes } from './proc.js';
-import { startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
-import { cpuUsPerRequest, median } from './stats.js';
+import { targets, uploadLoads } from './lib/config.js';
+import { makeImages } from './lib/images.js';
+import { runUploads } from './lib/load/cannon.js';
+import { UploadBody } from './lib/multipart.js';
+import { requiredSteps } from './lib/baselines/steps.js';
+import { threadCpuSince, threadCpuTimes } from './lib/proc.js';
+import { startDurableReceive, startLingo, startReceive, type ServerChild } from './lib/servers.js';
+import { cpuUsPerRequest, median } from './lib/stats.js';
 
 interface Rung {
   name: string;

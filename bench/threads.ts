@@ -9,13 +9,13 @@
  * generator (bench/README.md). Node 20 cannot name worker threads, so apart from `main` they are
  * listed by thread id, busiest first.
  */
-import { uploadLoads } from './config.js';
-import { makeImages } from './images.js';
-import { runUploads } from './load/cannon.js';
-import { UploadBody } from './multipart.js';
-import { threadCpuSince, threadCpuTimes } from './proc.js';
-import { startLingo } from './servers.js';
-import { cpuUsPerRequest } from './stats.js';
+import { uploadLoads } from './lib/config.js';
+import { makeImages } from './lib/images.js';
+import { runUploads } from './lib/load/cannon.js';
+import { UploadBody } from './lib/multipart.js';
+import { threadCpuSince, threadCpuTimes } from './lib/proc.js';
+import { startLingo } from './lib/servers.js';
+import { cpuUsPerRequest } from './lib/stats.js';
 
 const rounds = Number(process.argv[2] ?? 2);
 const images = await makeImages();

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBlobStore, createMetaStore } from '../src/app.js';
-import { createApp, type AppCredentials } from '../src/auth/apps.js';
-import { buildConfig } from '../src/config/config.js';
+import { createBlobStore, createMetaStore } from '../../src/app.js';
+import { createApp, type AppCredentials } from '../../src/auth/apps.js';
+import { buildConfig } from '../../src/config/config.js';
 import type { RequiredStep } from './baselines/steps.js';
 import { readProc } from './proc.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A server under test, in its own process so that its RSS and CPU are its own. */
 export interface ServerChild {
@@ -199,15 +199,15 @@ async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string
 }
 
 export function startReceive(): Promise<ServerChild> {
-  return spawnServer('receive', 'bench/baselines/receive.ts', ['--port', '0']);
+  return spawnServer('receive', 'bench/lib/baselines/receive.ts', ['--port', '0']);
 }
 
 export function startServe(file: string, contentType: string): Promise<ServerChild> {
-  return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
+  return spawnServer('serve', 'bench/lib/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
 
 /** `steps`: the required work to add (see baselines/steps.ts and durable-receive.ts), none by default. */
 export function startDurableReceive(steps: readonly RequiredStep[] = []): Promise<ServerChild> {
   const name = ['durable-receive', ...steps].join('+');
-  return spawnServer(name, 'bench/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);
+  return spawnServer(name, 'bench/lib/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);
 }

@@ -1,7 +1,7 @@
 /**
  * Baseline "durable receive": the receive baseline plus the cheapest durable write there is, so
  * that the physical limit of a durable upload is measured over HTTP, with the same client and on
- * the same cores as lingo-server, not only as the disk's figure without HTTP (bench/disk.ts).
+ * the same cores as lingo-server, not only as the disk's figure without HTTP (bench/lib/disk.ts).
  *
  * Each file part is collected in memory, then appended to one file opened with O_DSYNC. Appends
  * that arrive while a write is under way wait and go in the next group's single positional
@@ -23,11 +23,11 @@ import os from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { encodeFileRow } from '../../src/files/file-journal.js';
-import { newFileToken } from '../../src/files/file-service.js';
-import { createImageInspector } from '../../src/images/inspector.js';
-import type { FileRow } from '../../src/meta/meta-store.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { encodeFileRow } from '../../../src/files/file-journal.js';
+import { newFileToken } from '../../../src/files/file-service.js';
+import { createImageInspector } from '../../../src/images/inspector.js';
+import type { FileRow } from '../../../src/meta/meta-store.js';
+import { SqliteMetaStore } from '../../../src/meta/sqlite-meta-store.js';
 import { announce, flag } from './args.js';
 import { requiredSteps, type RequiredStep } from './steps.js';
 import { uploadServer } from './upload-server.js';
