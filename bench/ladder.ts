@@ -6,23 +6,24 @@
  * connections, the ~50 KB JPEG, closed loop): receive; durable-receive (the cheapest durable
  * write there is); then durable-receive plus, done the cheapest way, lingo-server's format walker,
  * SHA-256 of the body (the blob key), the row as a journal entry in the same record, and that row
- * in SQLite (see baselines/durable-receive.ts); then lingo-server itself, which adds auth,
- * routing, the upload rules, the segment index and its answer's headers. Each server runs alone, in turn, in
- * every round (A B C … A B C …), and for each the table gives the median req/s, its ratio to
- * receive, and CPU per upload: the server's threads, its main thread, and the client.
+ * in SQLite (see lib/baselines/durable-receive.ts); then lingo-server itself, which adds auth,
+ * routing, the upload rules, the segment index and its answer's headers. Each server runs alone,
+ * in turn, in every round (A B C … A B C …), and for each the table gives the median req/s, its
+ * ratio to receive, and CPU per upload: the server's threads, its main thread, and the client.
  *
  * The top rung is the least a server honouring the contract does with these parts. If it stays
  * below the 0.5× target, no amount of work on the rest of lingo-server meets it on this machine;
- * lingo-server / top rung is what lingo-server's own structure costs (bench/README.md).
+ * lingo-server / top rung is what lingo-server's own structure costs
+ * (docs/performance.md#small-uploads-floor).
  */
-import { targets, uploadLoads } from './config.js';
-import { makeImages } from './images.js';
-import { runUploads } from './load/cannon.js';
-import { UploadBody } from './multipart.js';
-import { requiredSteps } from './baselines/steps.js';
-import { threadCpuSince, threadCpuTimes } from './proc.js';
-import { startDurableReceive, startLingo, startReceive, type ServerChild } from './servers.js';
-import { cpuUsPerRequest, median } from './stats.js';
+import { targets, uploadLoads } from './lib/config.js';
+import { makeImages } from './lib/images.js';
+import { runUploads } from './lib/load/cannon.js';
+import { UploadBody } from './lib/multipart.js';
+import { requiredSteps } from './lib/baselines/steps.js';
+import { threadCpuSince, threadCpuTimes } from './lib/proc.js';
+import { startDurableReceive, startLingo, startReceive, type ServerChild } from './lib/servers.js';
+import { cpuUsPerRequest, median } from './lib/stats.js';
 
 interface Rung {
   name: string;

@@ -5,18 +5,18 @@
  * process, A/B alternated, medians and ratios reported against the targets in bench/README.md.
  */
 import path from 'node:path';
-import { maxBadShare, modes } from './config.js';
-import { makeImages } from './images.js';
-import { wrkVersion } from './load/wrk.js';
-import { profileUploads } from './profile.js';
-import { describeMachine, detailsTable, targetsTable, updateReadme, writeResults, type BenchReport } from './report.js';
-import { noiseNote, type Scenario, type ScenarioContext, type ScenarioResult } from './scenarios/common.js';
-import { downloads } from './scenarios/downloads.js';
-import { latency } from './scenarios/latency.js';
-import { memory } from './scenarios/memory.js';
-import { largeUploads, smallUploads } from './scenarios/uploads.js';
-import { buildServers, repoRoot } from './servers.js';
-import { badShare } from './stats.js';
+import { maxBadShare, modes } from './lib/config.js';
+import { makeImages } from './lib/images.js';
+import { wrkVersion } from './lib/load/wrk.js';
+import { profileUploads } from './lib/profile.js';
+import { describeMachine, detailsTable, targetsTable, updateReadme, writeResults, type BenchReport } from './lib/report.js';
+import { noiseNote, type Scenario, type ScenarioContext, type ScenarioResult } from './lib/scenarios/common.js';
+import { downloads } from './lib/scenarios/downloads.js';
+import { latency } from './lib/scenarios/latency.js';
+import { memory } from './lib/scenarios/memory.js';
+import { largeUploads, smallUploads } from './lib/scenarios/uploads.js';
+import { buildServers, repoRoot } from './lib/servers.js';
+import { badShare } from './lib/stats.js';
 
 const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['small-uploads', smallUploads],

@@ -4,18 +4,18 @@
  * against lingo-server on its embedded defaults and reads each thread's CPU time from
  * /proc/<pid>/task/<tid>/stat before and after, divided by the uploads acknowledged meanwhile.
  *
- * This is what showed that on a 2-core machine the main thread was not the only bottleneck: the
- * SQLite writer and checkpointer threads and V8's GC threads share the second core with the load
- * generator (bench/README.md). Node 20 cannot name worker threads, so apart from `main` they are
- * listed by thread id, busiest first.
+ * On a 2-core machine the main thread is not the only bottleneck: the SQLite writer and
+ * checkpointer threads and V8's GC threads share the second core with the load generator
+ * (docs/performance.md#group-commit, #v8-flags). Node 20 cannot name worker threads, so apart
+ * from `main` they are listed by thread id, busiest first.
  */
-import { uploadLoads } from './config.js';
-import { makeImages } from './images.js';
-import { runUploads } from './load/cannon.js';
-import { UploadBody } from './multipart.js';
-import { threadCpuSince, threadCpuTimes } from './proc.js';
-import { startLingo } from './servers.js';
-import { cpuUsPerRequest } from './stats.js';
+import { uploadLoads } from './lib/config.js';
+import { makeImages } from './lib/images.js';
+import { runUploads } from './lib/load/cannon.js';
+import { UploadBody } from './lib/multipart.js';
+import { threadCpuSince, threadCpuTimes } from './lib/proc.js';
+import { startLingo } from './lib/servers.js';
+import { cpuUsPerRequest } from './lib/stats.js';
 
 const rounds = Number(process.argv[2] ?? 2);
 const images = await makeImages();

@@ -1,7 +1,7 @@
 /**
  * Baseline "durable receive": the receive baseline plus the cheapest durable write there is, so
  * that the physical limit of a durable upload is measured over HTTP, with the same client and on
- * the same cores as lingo-server, not only as the disk's figure without HTTP (bench/disk.ts).
+ * the same cores as lingo-server, not only as the disk's figure without HTTP (bench/lib/disk.ts).
  *
  * Each file part is collected in memory, then appended to one file opened with O_DSYNC. Appends
  * that arrive while a write is under way wait and go in the next group's single positional
@@ -13,21 +13,20 @@
  * `--steps walk,hash,row,sqlite` adds, each on its own, the work lingo-server cannot leave out,
  * done the cheapest way: its format walker over the held chunks, SHA-256 of them (the blob key),
  * its row as a journal entry (JSON + CRC-32) in the same record, and that row, once the record is
- * durable, into an SQLite `files` table through lingo-server's own SqliteMetaStore (lazily, off
- * the answer's path, as lingo-server does; the embedded defaults keep rows in SQLite). No segment
- * index, no auth, no routing. bench/ladder.ts climbs these steps to measure what each costs and
- * how close any server doing all of it can get to receive.
+ * durable, into lingo-server's own MetaStore (buildApp's; SQLite on the embedded defaults),
+ * lazily, off the answer's path, as lingo-server does. No segment index, no auth, no routing.
+ * bench/ladder.ts climbs these steps to measure what each costs and how close any server doing
+ * all of it can get to receive.
  */
+import { createHash, randomFillSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { encodeFileRow } from '../../src/files/file-journal.js';
-import { newFileToken } from '../../src/files/file-service.js';
-import { createImageInspector } from '../../src/images/inspector.js';
-import type { FileRow } from '../../src/meta/meta-store.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { buildApp } from '../../../src/app.js';
+import { buildConfig } from '../../../src/config/config.js';
+import { createImageInspector } from '../../../src/images/inspector.js';
+import type { FileRow } from '../../../src/meta/meta-store.js';
 import { announce, flag } from './args.js';
 import { requiredSteps, type RequiredStep } from './steps.js';
 import { uploadServer } from './upload-server.js';
@@ -43,7 +42,7 @@ interface Append {
 }
 const queued: Append[] = [];
 let inFlight = 0;
-/** As lingo-server's segments; 1, 4 and 8 measured no better here (within the machine's noise). */
+/** As lingo-server's segments (docs/performance.md#group-commit). */
 const maxInFlight = 2;
 let end = 0;
 
@@ -64,7 +63,34 @@ function pump(): void {
 
 const steps = new Set(flag('steps', '').split(',').filter(Boolean));
 for (const step of steps) if (!requiredSteps.includes(step as RequiredStep)) throw new Error(`unknown step ${step}`);
-const meta = steps.has('sqlite') ? new SqliteMetaStore(path.join(dir, 'lingo.sqlite')) : undefined;
+const meta = steps.has('sqlite') ? buildApp(buildConfig({ dataDir: dir, logLevel: 'silent' })).meta : undefined;
+
+const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const randomPool = Buffer.alloc(4096);
+let randomAt = randomPool.length;
+
+/**
+ * A file token made as lingo-server makes one: 22 base62 characters, rejection-sampled from a
+ * pool of random bytes refilled 4 KiB at a time (a getrandom per upload would cost this baseline
+ * work that lingo-server does not do).
+ */
+function fileToken(): string {
+  let token = 'boxbc';
+  while (token.length < 27) {
+    if (randomAt === randomPool.length) {
+      randomFillSync(randomPool);
+      randomAt = 0;
+    }
+    const byte = randomPool[randomAt++]!;
+    if (byte < 248) token += base62[byte % 62];
+  }
+  return token;
+}
+
+/** The row as lingo-server's journal entry encodes it: versioned JSON. */
+function journalEntry(row: FileRow): Buffer {
+  return Buffer.from(JSON.stringify({ v: 1, row }), 'utf8');
+}
 
 /**
  * The steps' work on one file: the buffers of its record, and its row. An invalid image (never
@@ -84,13 +110,12 @@ function requiredWork(chunks: Buffer[]): { record: Buffer[]; row?: FileRow } {
     sha256 = hash.digest('hex');
   }
   if (!steps.has('row') && !steps.has('sqlite')) return { record: chunks };
-  // The fields of lingo-server's file row, with values of the same lengths; the token made as
-  // lingo-server makes it (random, from its pool of random bytes).
+  // The fields of lingo-server's file row, with values of the same lengths.
   const { format, mime, width, height } = image;
   const sizeBytes = chunks.reduce((n, c) => n + c.length, 0);
-  const row: FileRow = { fileToken: newFileToken(), tenantKey: 'bench-tenant-0000000000', appId: 'cli_0000000000000000', name: 'bench.jpg', blobKey: sha256, sizeBytes, sha256, format, mime, width, height, createdAtMs: Date.now() };
+  const row: FileRow = { fileToken: fileToken(), tenantKey: 'bench-tenant-0000000000', appId: 'cli_0000000000000000', name: 'bench.jpg', blobKey: sha256, sizeBytes, sha256, format, mime, width, height, createdAtMs: Date.now() };
   if (!steps.has('row')) return { record: chunks, row };
-  const entry = encodeFileRow(row);
+  const entry = journalEntry(row);
   const header = Buffer.allocUnsafe(8);
   header.writeUInt32LE(entry.length, 0);
   header.writeUInt32LE(crc32(entry), 4);

@@ -47,7 +47,7 @@ export interface WrkRun {
 export async function runWrk(run: WrkRun): Promise<RunStats> {
   const args = ['-t', String(run.threads), '-c', String(run.connections), '-d', `${run.durationS}s`, '--timeout', '10s'];
   for (const [k, v] of Object.entries(run.headers)) args.push('-H', `${k}: ${v}`);
-  args.push('-s', path.join(repoRoot, 'bench/wrk/report.lua'), run.server.baseUrl + run.path);
+  args.push('-s', path.join(repoRoot, 'bench/lib/load/wrk-report.lua'), run.server.baseUrl + run.path);
   const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const meter = openWindow(run.server.pid, child.pid!);
   let out = '';

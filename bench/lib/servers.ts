@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBlobStore, createMetaStore } from '../src/app.js';
-import { createApp, type AppCredentials } from '../src/auth/apps.js';
-import { buildConfig } from '../src/config/config.js';
+import type { AppCredentials } from '../../src/auth/apps.js';
 import type { RequiredStep } from './baselines/steps.js';
+import { createApps, storedFiles, type StoredFiles } from './lingo-data-dir.js';
 import { readProc } from './proc.js';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A server under test, in its own process so that its RSS and CPU are its own. */
 export interface ServerChild {
@@ -27,8 +26,8 @@ export interface LingoServer extends ServerChild {
   readonly apps: AppCredentials[];
   /** One tenant access token per app, same order as `apps`. */
   readonly tokens: string[];
-  /** Distinct blobs on disk: equals the uploads acknowledged when every upload was really written. */
-  blobCount(): Promise<number>;
+  /** File rows and their distinct blobs: proof that every acknowledged upload was really written. */
+  storedFiles(): Promise<StoredFiles>;
 }
 
 const listening = /listening on (http:\/\/[^\s/]+)/;
@@ -46,9 +45,9 @@ let building: Promise<void> | undefined;
  * Compiles src/ and the baselines with tsc (the compiler options of `npm run build`) into
  * .tmp/bench-build, once per bench process, incrementally. Every server is measured as plain
  * JavaScript, as `npm start` runs lingo-server (bin/lingo-server.cjs loads dist/main.js), rather
- * than under tsx, whose loader and esbuild's `__name` wrapper around each closure cost
- * lingo-server ~8 % of its small-upload throughput and each server ~33 MB of RSS
- * (bench/README.md). run.ts starts it beside the image generation; spawnServer() waits for it.
+ * than under tsx, whose loader thread and esbuild's `__name` wrapper around each closure are
+ * costs no user pays (docs/performance.md#compiled-servers). run.ts starts it beside the image
+ * generation; spawnServer() waits for it.
  */
 export function buildServers(): Promise<void> {
   building ??= new Promise<void>((resolve, reject) => {
@@ -131,18 +130,18 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * lingo-server on its embedded defaults (fs blobs + SQLite) in a fresh temp data dir, rate limits
- * off. The apps are written into the SQLite file before the child starts, through the same
- * createApp the CLI uses, because spawning `app create` twenty times would cost ~10 s.
+ * lingo-server on its embedded defaults (segments and files for blobs, SQLite for rows) in a
+ * fresh temp data dir, rate limits off. Its apps are created before the child starts (see
+ * lingo-data-dir.ts).
  */
 export async function startLingo(appCount: number, nodeArgs: string[] = []): Promise<LingoServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-bench-'));
-  const meta = createMetaStore(buildConfig({ dataDir }).metaStore);
-  const apps: AppCredentials[] = [];
+  let apps: AppCredentials[];
   try {
-    for (let i = 0; i < appCount; i++) apps.push(await createApp(meta, { name: `bench-${i}`, scopes: ['baike:entity'] }));
-  } finally {
-    await meta.close();
+    apps = await createApps(dataDir, appCount);
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   }
   const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir];
   args.push('--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--log-level', 'silent');
@@ -167,24 +166,12 @@ export async function startLingo(appCount: number, nodeArgs: string[] = []): Pro
     dataDir,
     apps,
     tokens,
-    blobCount: () => countBlobs(dataDir),
+    storedFiles: () => storedFiles(dataDir),
     stop: async () => {
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Every blob the data dir holds, in both tiers, listed by the blob store itself (read-only here). */
-async function countBlobs(dataDir: string): Promise<number> {
-  const store = createBlobStore(buildConfig({ dataDir }).blobStore);
-  try {
-    let n = 0;
-    for await (const _ of store.keys()) n++;
-    return n;
-  } finally {
-    await store.close();
-  }
 }
 
 async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string> {
@@ -199,15 +186,15 @@ async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string
 }
 
 export function startReceive(): Promise<ServerChild> {
-  return spawnServer('receive', 'bench/baselines/receive.ts', ['--port', '0']);
+  return spawnServer('receive', 'bench/lib/baselines/receive.ts', ['--port', '0']);
 }
 
 export function startServe(file: string, contentType: string): Promise<ServerChild> {
-  return spawnServer('serve', 'bench/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
+  return spawnServer('serve', 'bench/lib/baselines/serve.ts', ['--port', '0', '--file', file, '--content-type', contentType]);
 }
 
 /** `steps`: the required work to add (see baselines/steps.ts and durable-receive.ts), none by default. */
 export function startDurableReceive(steps: readonly RequiredStep[] = []): Promise<ServerChild> {
   const name = ['durable-receive', ...steps].join('+');
-  return spawnServer(name, 'bench/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);
+  return spawnServer(name, 'bench/lib/baselines/durable-receive.ts', ['--port', '0', '--steps', steps.join(',')]);
 }

@@ -34,8 +34,8 @@ async function seed(lingo: LingoServer, image: Buffer): Promise<{ fileToken: str
 
 /**
  * Small downloads, lingo-server vs the serve baseline on the same bytes. wrk drives both when it
- * is installed: autocannon decodes every response body into a JS string, which on this kind of
- * machine caps it near 900 req/s for a 50 KB high-entropy body whatever the server does.
+ * is installed: autocannon decodes every response body into a JS string, which caps it far below
+ * what either server can send of a 50 KB high-entropy body, whatever the server does.
  */
 export const downloads: Scenario = async (ctx) => {
   const lingo = await startLingo(1);

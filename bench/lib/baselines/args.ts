@@ -11,7 +11,7 @@ export function flag(name: string, fallback?: string): string {
   return value;
 }
 
-/** Prints the line bench/servers.ts waits for, and exits cleanly on SIGTERM like lingo-server. */
+/** Prints the line bench/lib/servers.ts waits for, and exits cleanly on SIGTERM like lingo-server. */
 export function announce(server: Server): void {
   const address = server.address();
   if (address && typeof address === 'object') process.stdout.write(`listening on http://127.0.0.1:${address.port}\n`);

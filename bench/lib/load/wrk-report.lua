@@ -1,4 +1,4 @@
--- Prints wrk's summary as one JSON line (prefixed, so bench/load/wrk.ts can find it among
+-- Prints wrk's summary as one JSON line (prefixed, so bench/lib/load/wrk.ts can find it among
 -- wrk's own output). wrk counts responses with status > 399 in errors.status.
 done = function(summary, latency, requests)
   io.write(string.format(

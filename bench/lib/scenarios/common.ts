@@ -25,8 +25,8 @@ export interface Headline {
   pass: boolean;
   /**
    * The physical limit, where one applies, in the metric's unit: what the disk alone can make
-   * durable (`disk`, bench/disk.ts), or the durable-receive baseline over HTTP (`durable
-   * receive`, bench/baselines/durable-receive.ts). The target is attainable only within it.
+   * durable (`disk`, bench/lib/disk.ts), or the durable-receive baseline over HTTP (`durable
+   * receive`, bench/lib/baselines/durable-receive.ts). The target is attainable only within it.
    */
   limit?: { value: number; source: 'disk' | 'durable receive'; targetAttainable: boolean };
   /**

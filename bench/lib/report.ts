@@ -136,14 +136,17 @@ export function writeResults(r: BenchReport, dir: string, base: 'latest' | 'scra
 const startMarker = '<!-- results:start -->';
 const endMarker = '<!-- results:end -->';
 
-/** Replaces the results section of bench/README.md (full runs only, so quick runs never land there). */
+/**
+ * Replaces the results section of bench/README.md with the machine and the targets table (full
+ * runs only, so quick runs never land there); the medians per server stay in latest.md.
+ */
 export function updateReadme(readme: string, r: BenchReport): boolean {
   if (!fs.existsSync(readme)) return false;
   const text = fs.readFileSync(readme, 'utf8');
   const a = text.indexOf(startMarker);
   const b = text.indexOf(endMarker);
   if (a < 0 || b < a) return false;
-  const section = [startMarker, '', machineLine(r.machine, r.mode), '', targetsTable(r), '', detailsTable(r), '', endMarker].join('\n');
+  const section = [startMarker, '', machineLine(r.machine, r.mode), '', targetsTable(r), '', endMarker].join('\n');
   fs.writeFileSync(readme, text.slice(0, a) + section + text.slice(b + endMarker.length));
   return true;
 }

@@ -70,17 +70,18 @@ function uploadThroughput(s: UploadScenario): Scenario {
       // The limit in the metric's unit: records/s, or MB/s of request body as lingo's is counted.
       const limitValue = d ? pick(d.median) : s.metric === 'req/s' ? disk!.recordsPerSec : (disk!.recordsPerSec * body.length) / MB;
       const targetValue = s.minRatio * pick(b.median);
-      // Proof that every acknowledged upload was written: one distinct blob per success. A run
-      // ends with up to `connections` requests in flight, which the server may still store.
+      // Proof that every acknowledged upload was written: one row per success, each with a blob
+      // of its own. A run ends with up to `connections` requests in flight, which the server may
+      // still store.
       const lingoRuns = [lr.warmup, ...lr.kept, ...lr.discarded];
       const acknowledged = lingoRuns.reduce((n, r) => n + r.ok, 0);
-      const blobs = await lingo.blobCount();
-      const unique = blobs >= acknowledged && blobs <= acknowledged + s.load.connections * lingoRuns.length;
+      const { rows, distinctBlobs } = await lingo.storedFiles();
+      const unique = distinctBlobs === rows && rows >= acknowledged && rows <= acknowledged + s.load.connections * lingoRuns.length;
       const notes = [
         unique
-          ? `lingo-server acknowledged ${acknowledged} uploads (warm-up and repeated runs included) and holds ${blobs} distinct blobs ` +
+          ? `lingo-server acknowledged ${acknowledged} uploads (warm-up and repeated runs included) and holds ${rows} file rows over ${distinctBlobs} distinct blobs ` +
             '(the excess: requests in flight when runs ended): no write was deduplicated away.'
-          : `lingo-server acknowledged ${acknowledged} uploads but holds ${blobs} distinct blobs: CHECK the unique-body logic.`,
+          : `lingo-server acknowledged ${acknowledged} uploads but holds ${rows} file rows over ${distinctBlobs} distinct blobs: CHECK the unique-body logic.`,
         d ? durableNote(pick(l.median), pick(b.median), targetValue, limitValue) : diskNote(s, disk!, pick(l.median), targetValue, limitValue),
         f && floorNote(pick(l.median), pick(b.median), targetValue, pick(f.median)),
         d && cpuBudgetNote(l.median, d.median, targetValue, os.cpus().length),
