@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Runtime internals (V8 traces, thread counts): `npm run test:runtime`, see vitest.runtime.config.ts.
+    exclude: [...configDefaults.exclude, 'test/runtime/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -59,12 +59,12 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): Blob
   switch (config.kind) {
     case 'fs': {
       const files = new FsBlobStore(config.root);
-      if (config.packMaxBytes === 0) return files;
+      if (config.segmentBlobMaxBytes === 0) return files;
       // Data dirs from before segments keep their packed.sqlite; new ones never get one.
       const packedFile = path.join(config.root, 'packed.sqlite');
       const legacyPacked = fs.existsSync(packedFile) ? new PackedBlobStore(packedFile) : undefined;
       const segments = new SegmentBlobStore(path.join(config.root, 'segments'), { applyJournal: meta && fileJournalApplier(meta) });
-      return new TieredBlobStore(files, segments, config.packMaxBytes, legacyPacked);
+      return new TieredBlobStore(files, segments, config.segmentBlobMaxBytes, legacyPacked);
     }
   }
 }

@@ -1,11 +1,9 @@
 import { buildApp } from '../app.js';
 import { createApp } from '../auth/apps.js';
 import type { ServerConfig } from '../config/config.js';
-import { tuneGarbageCollector } from './gc-tuning.js';
 
 /** Runs the server until SIGTERM/SIGINT, then shuts down gracefully. */
 export async function serve(config: Readonly<ServerConfig>, out: (line: string) => void): Promise<void> {
-  tuneGarbageCollector();
   const app = buildApp(config);
   // Zero setup: a fresh data dir gets one self-built app, so the first curl works at once.
   if ((await app.meta.listApps()).length === 0) {

@@ -8,7 +8,6 @@ import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
 import { cliFromSources, repoRoot, spawnServe } from '../helpers/serve-process.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-
 function cli(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -84,5 +83,79 @@ describe('lingo-server CLI', () => {
     expect(res.json().code).toBe(0);
     expect(await server.stop()).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('lingo-server serve: failures to start', () => {
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-serve-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a second serve on a data dir that a running server holds prints one line and exits 2; the first serves on', async () => {
+    const dataDir = tempDir();
+    const first = await spawnServe(cliFromSources, ['--port', '0', '--data-dir', dataDir, '--log-level', 'silent']);
+    try {
+      const second = cli(['serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent']);
+      expect(second.status, second.stderr).toBe(2);
+      expect(second.stderr).toMatch(/^lingo-server: [^\n]*one server per data dir\)\n$/);
+      expect(second.stdout).not.toContain('listening');
+      const health = await request(`http://127.0.0.1:${first.port}`, { method: 'GET', path: '/readyz' });
+      expect(health.status).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  });
+
+  it('a port in use: the system error in one line, exit 1', async () => {
+    const first = await spawnServe(cliFromSources, ['--port', '0', '--data-dir', tempDir(), '--log-level', 'silent']);
+    try {
+      const second = cli(['serve', '--host', '127.0.0.1', '--port', String(first.port), '--data-dir', tempDir(), '--log-level', 'silent']);
+      expect(second.status, second.stderr).toBe(1);
+      expect(second.stderr).toBe(`lingo-server: listen EADDRINUSE: address already in use 127.0.0.1:${first.port}\n`);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('a setting that is not allowed: one line naming the flag or variable, exit 2', () => {
+    const fromEnv = cli(['serve', '--data-dir', tempDir()], { LINGO_SEGMENT_BLOB_MAX_BYTES: '2097152' });
+    expect(fromEnv.status).toBe(2);
+    expect(fromEnv.stderr).toBe('lingo-server: LINGO_SEGMENT_BLOB_MAX_BYTES must be a whole number from 0 to 1048576, got "2097152"\n');
+    const fromFlag = cli(['serve', '--data-dir', tempDir(), '--log-level', 'loud']);
+    expect(fromFlag.status).toBe(2);
+    expect(fromFlag.stderr).toBe('lingo-server: --log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"\n');
+  });
+});
+
+describe('lingo-server config print', () => {
+  it('--json: every setting with its effective value and where it came from (flag > env > default)', () => {
+    const r = cli(['config', 'print', '--json', '--port', '9100', '--data-dir', '/tmp/lingo-flag'], { LINGO_PORT: '9000', LINGO_HOST: '0.0.0.0', LINGO_LOG_LEVEL: '' });
+    expect(r.status, r.stderr).toBe(0);
+    const printed = JSON.parse(r.stdout) as Record<string, { value: unknown; source: string; flag: string; env: string }>;
+    expect(printed.port).toEqual({ value: 9100, source: 'flag', flag: '--port', env: 'LINGO_PORT' });
+    expect(printed.host).toEqual({ value: '0.0.0.0', source: 'env', flag: '--host', env: 'LINGO_HOST' });
+    expect(printed.dataDir).toMatchObject({ value: '/tmp/lingo-flag', source: 'flag' });
+    expect(printed.logLevel).toMatchObject({ value: 'info', source: 'default' });
+    expect(printed.segmentBlobMaxBytes).toEqual({ value: 262144, source: 'default', flag: '--segment-blob-max-bytes', env: 'LINGO_SEGMENT_BLOB_MAX_BYTES' });
+    expect(Object.keys(printed)).toHaveLength(11);
+  });
+
+  it('as text: one line per setting, and the same checks as serve', () => {
+    const r = cli(['config', 'print'], { LINGO_IDLE_TIMEOUT_MS: '1234' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^setting +value +from$/);
+    expect(lines).toHaveLength(12);
+    expect(lines).toContainEqual(expect.stringMatching(/^--idle-timeout-ms +1234 ms +env LINGO_IDLE_TIMEOUT_MS$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^--port +8080 +default$/));
+    const bad = cli(['config', 'print', '--headers-timeout-ms', '5000', '--request-timeout-ms', '4000']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^lingo-server: --headers-timeout-ms \(5000 ms\) must not exceed --request-timeout-ms \(4000 ms\)\n$/);
   });
 });

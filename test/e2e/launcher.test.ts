@@ -1,32 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot as root, spawnServe } from '../helpers/serve-process.js';
+import { repoRoot as root } from '../helpers/serve-process.js';
+
+// What the bin does to the process is checked from inside (thread counts, V8 traces) by
+// `npm run test:runtime` (test/runtime/); these check what it runs and what it sets.
 
 const launcher = path.join(root, 'bin/lingo-server.cjs');
 
-/** The launcher's environment with UV_THREADPOOL_SIZE as given (unset when undefined). */
-function envWith(poolSize: string | undefined): NodeJS.ProcessEnv {
+/** The environment with UV_THREADPOOL_SIZE and LINGO_PROCESS_TUNING as given (unset when undefined). */
+function envWith(poolSize: string | undefined, tuning?: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.UV_THREADPOOL_SIZE;
+  delete env.LINGO_PROCESS_TUNING;
   if (poolSize !== undefined) env.UV_THREADPOOL_SIZE = poolSize;
+  if (tuning !== undefined) env.LINGO_PROCESS_TUNING = tuning;
   return env;
 }
 
-/** Starts `lingo-server serve` through the bin and counts the process's threads once it listens. */
-async function threadsOfServingBin(poolSize: string | undefined): Promise<number> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-launcher-'));
-  try {
-    const server = await spawnServe([launcher], ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], { env: envWith(poolSize) });
-    // libuv starts every pool thread at once, at first use, and start-up has used it by now.
-    const threads = fs.readdirSync(`/proc/${server.child.pid}/task`).length;
-    await server.stop();
-    return threads;
-  } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
+/** UV_THREADPOOL_SIZE as a process preloaded with the bin sees it ('undefined' when unset). */
+function poolSizeAfterBin(env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(process.execPath, ['--require', launcher, '-e', 'console.log(String(process.env.UV_THREADPOOL_SIZE))'], { cwd: root, encoding: 'utf8', env });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.trim();
 }
 
 describe('the lingo-server bin (bin/lingo-server.cjs)', () => {
@@ -36,36 +32,17 @@ describe('the lingo-server bin (bin/lingo-server.cjs)', () => {
     expect(r.stdout).toMatch(/^Usage: lingo-server/m);
   });
 
-  // libuv sizes its pool once, at first use, and loading ES modules uses it: only the CommonJS
-  // launcher runs early enough. 16 threads by default, 4 when the environment says 4.
-  it.runIf(process.platform === 'linux')('gives the server a 16-thread libuv pool unless UV_THREADPOOL_SIZE says otherwise', async () => {
-    const withDefault = await threadsOfServingBin(undefined);
-    const withFour = await threadsOfServingBin('4');
-    expect(withDefault - withFour).toBe(12);
-  });
-
-  // The bench runs its own build of main.js this way: an ES module entry, as dist/main.js is.
-  it.runIf(process.platform === 'linux')('preloaded with --require before an ES module entry, sizes the pool and runs nothing else', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-launcher-'));
-    const entry = path.join(dir, 'entry.mjs');
-    // One file read on the pool (it exists by then anyway), then the thread count.
-    fs.writeFileSync(entry, "import fs from 'node:fs';\nawait fs.promises.readFile(import.meta.filename);\nconsole.log(fs.readdirSync('/proc/self/task').length);\n");
-    try {
-      const threads = (args: string[]): number => {
-        const r = spawnSync(process.execPath, [...args, entry], { cwd: root, encoding: 'utf8', env: envWith(undefined) });
-        expect(r.status, r.stderr).toBe(0);
-        expect(r.stdout).toMatch(/^\d+\n$/); // the CLI did not run: it would have printed usage
-        return Number(r.stdout);
-      };
-      expect(threads(['--require', launcher]) - threads([])).toBe(12);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  it('sets UV_THREADPOOL_SIZE to 16 unless the environment gives one', () => {
+    expect(poolSizeAfterBin(envWith(undefined))).toBe('16');
+    expect(poolSizeAfterBin(envWith('4'))).toBe('4');
   });
 
   it('takes an empty UV_THREADPOOL_SIZE as unset (libuv would run one thread)', () => {
-    const r = spawnSync(process.execPath, ['--require', launcher, '-e', 'console.log(process.env.UV_THREADPOOL_SIZE)'], { cwd: root, encoding: 'utf8', env: envWith('') });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe('16\n');
+    expect(poolSizeAfterBin(envWith(''))).toBe('16');
+  });
+
+  it('leaves the environment alone when LINGO_PROCESS_TUNING=off', () => {
+    expect(poolSizeAfterBin(envWith(undefined, 'off'))).toBe('undefined');
+    expect(poolSizeAfterBin(envWith(undefined, 'on'))).toBe('16');
   });
 });

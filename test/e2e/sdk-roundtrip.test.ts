@@ -13,7 +13,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 // Both blob layouts: small images packed in SQLite (the default), and every blob a file.
 describe.each([
   ['packed small blobs', {}],
-  ['every blob a file', { packMaxBytes: 0 }],
+  ['every blob a file', { segmentBlobMaxBytes: 0 }],
 ])('official Node SDK: upload then download, every format (%s)', (_layout, storage) => {
   let server: TestServer;
   let client: lark.Client;
@@ -62,7 +62,7 @@ describe.each([
     const rowB = await server.app.meta.findFile(rowA!.tenantKey, b!.file_token!);
     expect(rowA!.blobKey).toBe(rowB!.blobKey);
     const asFile = storedFiles(server.dataDir).blobs.some((f) => f.endsWith(rowA!.blobKey));
-    expect(asFile).toBe('packMaxBytes' in storage);
+    expect(asFile).toBe('segmentBlobMaxBytes' in storage);
   });
 
   it('accepts a file sent as a stream with its real basename', async () => {

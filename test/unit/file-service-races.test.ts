@@ -26,7 +26,7 @@ describe.each([
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-race-'));
-    blobs = createBlobStore({ kind: 'fs', root: dir, packMaxBytes: 256 * 1024 });
+    blobs = createBlobStore({ kind: 'fs', root: dir, segmentBlobMaxBytes: 256 * 1024 });
     const meta = {
       insertFile: async (r: FileRow) => (rows.push(r), 'ok' as const),
       isBlobReferenced: async (k: string) => rows.some((r) => r.blobKey === k),

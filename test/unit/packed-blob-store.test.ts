@@ -77,7 +77,7 @@ describe('PackedBlobStore schema', () => {
     await old.put(sha256(legacy), Buffer.from(legacy));
     await old.close();
 
-    const store = createBlobStore({ kind: 'fs', root, packMaxBytes: 256 * 1024 });
+    const store = createBlobStore({ kind: 'fs', root, segmentBlobMaxBytes: 256 * 1024 });
     const segmentBytes = (): number =>
       fs.existsSync(path.join(root, 'segments'))
         ? fs.readdirSync(path.join(root, 'segments')).filter((f) => f.endsWith('.seg')).reduce((n, f) => n + fs.statSync(path.join(root, 'segments', f)).size, 0)

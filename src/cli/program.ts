@@ -1,0 +1,104 @@
+import { Command } from 'commander';
+import { createBlobStore, createMetaStore } from '../app.js';
+import { loadConfig } from '../config/config.js';
+import type { MetaStore } from '../meta/meta-store.js';
+import { appCreate, appList } from './app-commands.js';
+import { configPrint } from './config-command.js';
+import { fsckCommand, gcCommand, type Stores } from './maintenance-commands.js';
+import { serve } from './serve-command.js';
+import { settingFlags, settingOptions } from './setting-options.js';
+import { tokenUser } from './token-commands.js';
+
+const out = (line: string): void => void process.stdout.write(line + '\n');
+
+/** Flags over the environment over defaults, for the settings among a command's options. */
+const configOf = (opts: object) => loadConfig({ env: process.env, flags: settingFlags(opts as Record<string, unknown>) });
+
+/** Commands that only touch rows open the store of the data dir, run, and close it. */
+async function withMeta(opts: object, run: (meta: MetaStore) => Promise<void>): Promise<void> {
+  const meta = createMetaStore(configOf(opts).config.metaStore);
+  try {
+    await run(meta);
+  } finally {
+    await meta.close();
+  }
+}
+
+/** Commands that check or clean data open both stores of the data dir. */
+async function withStores(opts: object, run: (stores: Stores) => Promise<void>): Promise<void> {
+  const { config } = configOf(opts);
+  const meta = createMetaStore(config.metaStore);
+  const stores = { meta, blobs: createBlobStore(config.blobStore, meta) };
+  try {
+    // Recovers a data dir that no server is writing; beside a running server, reads (and deletes) only.
+    await stores.blobs.open?.({ exclusive: false });
+    await run(stores);
+  } finally {
+    await Promise.all([stores.meta.close(), stores.blobs.close()]);
+  }
+}
+
+/** Adds the options of the settings table (all of them for `serve`, `--data-dir` for the rest). */
+function withSettings(command: Command, scope: 'serve' | 'data'): Command {
+  for (const option of settingOptions(scope)) command.addOption(option);
+  return command;
+}
+
+export function cli(): Command {
+  const program = new Command('lingo-server')
+    .description('Self-hostable, wire-compatible Feishu Lingo file API')
+    .exitOverride()
+    .showHelpAfterError();
+
+  withSettings(program.command('serve').description('run the HTTP server'), 'serve').action(async (opts: Record<string, unknown>) => {
+    await serve(configOf(opts).config, out);
+  });
+
+  const config = program.command('config').description('inspect the settings');
+  withSettings(config.command('print').description('show the effective value of each setting and where it came from (default, env, flag)'), 'serve')
+    .option('--json', 'print {"<setting>":{"value","source","flag","env"}, …}')
+    .action((opts: Record<string, unknown>) => configPrint(configOf(opts).resolved, !!opts.json, out));
+
+  const app = program.command('app').description('manage apps (works while a server runs on the same data dir)');
+  withSettings(
+    app
+      .command('create')
+      .description('register an app and print its credentials')
+      .requiredOption('--name <name>', 'display name')
+      .requiredOption('--scopes <a,b>', 'comma-separated scopes, e.g. baike:entity')
+      .option('--tenant <key>', 'tenant key (default: a new random tenant)')
+      .option('--type <type>', 'self_built or store', 'self_built'),
+    'data',
+  )
+    .option('--json', 'print {"app_id","app_secret","tenant_key"}')
+    .action((opts: Parameters<typeof appCreate>[1]) => withMeta(opts, (m) => appCreate(m, opts, out)));
+  withSettings(app.command('list').description('list apps'), 'data')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => withMeta(opts, (m) => appList(m, !!opts.json, out)));
+
+  withSettings(
+    program
+      .command('token')
+      .description('mint access tokens')
+      .command('user')
+      .description('mint a user access token (u-…) for scripts and tests')
+      .requiredOption('--app-id <id>', 'the app the user authorized')
+      .requiredOption('--user-id <id>', 'the user')
+      .requiredOption('--scopes <a,b>', 'privileges the user granted, comma-separated')
+      .option('--ttl-seconds <n>', 'lifetime in seconds', '7200'),
+    'data',
+  )
+    .option('--json', 'print {"user_access_token","expire"}')
+    .action((opts: Parameters<typeof tokenUser>[1]) => withMeta(opts, (m) => tokenUser(m, opts, out)));
+
+  withSettings(program.command('fsck').description("verify that every file's blob exists and matches its SHA-256 and size (exit 1 if not)"), 'data')
+    .option('--json', 'print the report as JSON')
+    .action((opts: { json?: boolean }) => withStores(opts, (s) => fsckCommand(s, !!opts.json, out)));
+
+  withSettings(program.command('gc').description('remove unreferenced blobs and stale temp files older than the grace period'), 'data')
+    .option('--grace-seconds <n>', 'only remove what is older than this', '3600')
+    .option('--json', 'print the report as JSON')
+    .action((opts: { graceSeconds?: string; json?: boolean }) => withStores(opts, (s) => gcCommand(s, opts.graceSeconds, !!opts.json, out)));
+
+  return program;
+}

@@ -1,0 +1,109 @@
+import { choice, directory, integer, text, type Setting } from './setting-kinds.js';
+
+/**
+ * Every setting of the server, declared once. The commander options, the environment reader,
+ * validation, `config print` and --help all come from this table, and a test checks the README's
+ * Configuration table against it: adding a setting is one entry here, plus its place in a
+ * `ServerConfig` slice (config.ts) for the module that uses it.
+ *
+ * Conventions (checked by test/unit/config/settings.test.ts): the flag is the key in kebab case,
+ * the environment variable is `LINGO_` and the key in upper snake case.
+ */
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const day = 24 * 3600 * 1000;
+
+export const settings = [
+  text({ key: 'host', flag: '--host', env: 'LINGO_HOST', default: '127.0.0.1', argName: 'address', help: 'listen address' }),
+  integer({ key: 'port', flag: '--port', env: 'LINGO_PORT', default: 8080, min: 0, max: 65535, help: 'listen port, 0 for any free one' }),
+  directory({
+    key: 'dataDir',
+    flag: '--data-dir',
+    env: 'LINGO_DATA_DIR',
+    default: './data',
+    scope: 'data',
+    help: 'data directory: blobs in blobs/, rows in lingo.sqlite; one server per data dir',
+  }),
+  integer({
+    key: 'rateLimitPerSecond',
+    flag: '--rate-limit-per-second',
+    env: 'LINGO_RATE_LIMIT_PER_SECOND',
+    default: 50,
+    min: 0,
+    max: 1e9,
+    help: 'requests per second per API × app × tenant, 0 disables',
+  }),
+  integer({
+    key: 'rateLimitPerMinute',
+    flag: '--rate-limit-per-minute',
+    env: 'LINGO_RATE_LIMIT_PER_MINUTE',
+    default: 1000,
+    min: 0,
+    max: 1e9,
+    help: 'requests per minute per API × app × tenant, 0 disables',
+  }),
+  choice({ key: 'logLevel', flag: '--log-level', env: 'LINGO_LOG_LEVEL', default: 'info', choices: logLevels, help: 'log level (JSON lines on stdout)' }),
+  // Most Lingo entry images are well under the default; above it a file's own fsync costs little extra.
+  integer({
+    key: 'segmentBlobMaxBytes',
+    flag: '--segment-blob-max-bytes',
+    env: 'LINGO_SEGMENT_BLOB_MAX_BYTES',
+    default: 256 * 1024,
+    min: 0,
+    max: 1024 * 1024,
+    unit: 'bytes',
+    help: 'blobs up to this size are appended to segment files, larger ones are files; 0: every blob a file',
+  }),
+  integer({
+    key: 'headersTimeoutMs',
+    flag: '--headers-timeout-ms',
+    env: 'LINGO_HEADERS_TIMEOUT_MS',
+    default: 10_000,
+    min: 1,
+    max: day,
+    unit: 'ms',
+    help: 'time allowed to send the request headers',
+  }),
+  integer({
+    key: 'idleTimeoutMs',
+    flag: '--idle-timeout-ms',
+    env: 'LINGO_IDLE_TIMEOUT_MS',
+    default: 30_000,
+    min: 1,
+    max: day,
+    unit: 'ms',
+    help: 'longest silence on a connection while a body is expected',
+  }),
+  // A 10 MiB upload at 100 KiB/s takes about 100 s.
+  integer({
+    key: 'requestTimeoutMs',
+    flag: '--request-timeout-ms',
+    env: 'LINGO_REQUEST_TIMEOUT_MS',
+    default: 300_000,
+    min: 1,
+    max: day,
+    unit: 'ms',
+    help: 'whole-request deadline, body included',
+  }),
+  integer({
+    key: 'shutdownGraceMs',
+    flag: '--shutdown-grace-ms',
+    env: 'LINGO_SHUTDOWN_GRACE_MS',
+    default: 20_000,
+    min: 0,
+    max: day,
+    unit: 'ms',
+    help: 'how long SIGTERM waits for in-flight requests before closing the stores',
+  }),
+] as const satisfies readonly Setting[];
+
+export type SettingKey = (typeof settings)[number]['key'];
+
+type ValueOf<S extends Setting> = Exclude<ReturnType<S['parse']>, undefined>;
+
+/** Every setting's parsed value, by key: `{ port: number; logLevel: 'fatal' | …; … }`. */
+export type SettingValues = { [S in (typeof settings)[number] as S['key']]: ValueOf<S> };
+
+/** Raw values by key, as flags, the environment or an embedder give them (numbers may be numbers); undefined or '' means "not given". */
+export type ConfigInput = { [S in (typeof settings)[number] as S['key']]?: (ValueOf<S> extends number ? string | number : string) | undefined };

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { shownValue, text, withoutUrlPassword } from '../../../src/config/setting-kinds.js';
+import { settings } from '../../../src/config/settings.js';
+
+const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
+
+/** The rows of the first table under a README heading, each as its cells. */
+function tableUnder(heading: string): string[][] {
+  const section = readme.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
+  if (!section) throw new Error(`no "## ${heading}" in README.md`);
+  const lines = section.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  const table: string[][] = [];
+  for (const line of lines.slice(start)) {
+    if (!line.startsWith('|')) break;
+    table.push(line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()));
+  }
+  return table.slice(2); // the header and the |---| line
+}
+
+/** The first `code` span of a cell. */
+const code = (cell: string | undefined): string | undefined => /`([^`]*)`/.exec(cell ?? '')?.[1];
+
+describe('the settings table', () => {
+  it('follows the naming conventions, so commander hands each flag back under its key', () => {
+    for (const s of settings) {
+      expect(s.flag).toBe('--' + s.key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+      expect(s.env).toBe('LINGO_' + s.key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase());
+      expect(new Option(`${s.flag} <${s.argName}>`).attributeName()).toBe(s.key);
+    }
+    expect(new Set(settings.map((s) => s.key)).size).toBe(settings.length);
+  });
+
+  it('has defaults that its own rules allow, and refuses what they do not', () => {
+    for (const s of settings) expect(s.parse(s.default), s.flag).not.toBeUndefined();
+    const port = settings.find((s) => s.key === 'port')!;
+    expect([port.parse('0'), port.parse(65535), port.parse('65536'), port.parse('-1'), port.parse('8e3')]).toEqual([0, 65535, undefined, undefined, undefined]);
+  });
+
+  it("matches the README's Configuration table, row for row (flag, environment variable, default)", () => {
+    const rows = tableUnder('Configuration');
+    const documented = rows.map((cells) => ({ flag: code(cells[0]), env: code(cells[1]), default: code(cells[2]) }));
+    const declared = settings.map((s) => ({ flag: s.flag, env: s.env, default: String(s.default) }));
+    // Both directions: nothing undocumented, nothing documented that the server does not read.
+    expect(documented).toEqual(declared);
+  });
+});
+
+describe('secrets', () => {
+  it('config print shows no secret: a whole value hidden, a URL without its password', () => {
+    const token = text({ key: 'token', flag: '--token', env: 'LINGO_TOKEN', default: '', argName: 'token', help: 'x', secret: 'value' });
+    const url = text({ key: 'dbUrl', flag: '--db-url', env: 'LINGO_DB_URL', default: '', argName: 'url', help: 'x', secret: 'url-password' });
+    const plain = text({ key: 'name', flag: '--name', env: 'LINGO_NAME', default: '', argName: 'name', help: 'x' });
+    expect(shownValue(token, 's3cret')).toBe('[redacted]');
+    expect(shownValue(token, '')).toBe('');
+    expect(shownValue(url, 'postgres://app:s3cret@db.internal:5432/lingo')).toBe('postgres://app:***@db.internal:5432/lingo');
+    expect(shownValue(url, 'redis://cache:6379')).toBe('redis://cache:6379');
+    expect(shownValue(plain, 's3cret')).toBe('s3cret');
+    expect(withoutUrlPassword('not a url with s3cret')).toBe('[redacted]');
+  });
+});
