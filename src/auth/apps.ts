@@ -1,6 +1,7 @@
 import { LingoError } from '../errors/lingo-error.js';
 import type { AppRow, AppType, MetaStore } from '../meta/meta-store.js';
-import { randomString, sha256Hex } from './secrets.js';
+import { randomString } from '../random/random-pool.js';
+import { sha256Hex } from './secrets.js';
 
 export interface NewApp {
   name: string;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { LingoError } from '../errors/lingo-error.js';
 import type { AppRow, MetaStore, TokenRow } from '../meta/meta-store.js';
-import { digestsEqual, hmacHex, randomString, sha256Hex } from './secrets.js';
+import { randomString } from '../random/random-pool.js';
+import { digestsEqual, hmacHex, sha256Hex } from './secrets.js';
 
 /** Feishu: tokens live two hours; the same one is handed out again until 30 minutes are left. */
 export const tenantTokenLifetimeMs = 2 * 60 * 60 * 1000;

@@ -1,7 +1,10 @@
 import { invalidParam } from '../errors/lingo-error.js';
 import type { ImageInfo } from '../images/types.js';
 
-/** The seed's limits ("3KB-10MB", "320-4096 像素", "1 ~ 100 字符"), read as the wire contract pins them. */
+/**
+ * The limits of Feishu's upload document for lingo v1 files ("3KB-10MB", "320-4096 像素", "1 ~ 100 字符"),
+ * read as the wire contract pins them (KiB and MiB, code points).
+ */
 export const uploadLimits = {
   minFileBytes: 3 * 1024,
   maxFileBytes: 10 * 1024 * 1024,
@@ -10,6 +13,23 @@ export const uploadLimits = {
   minNameCodePoints: 1,
   maxNameCodePoints: 100,
 } as const;
+
+/**
+ * The byte-size rule, over the maximum: checked as the file streams in, so a file is refused as
+ * soon as it is known too large, and the connection is closed rather than the rest read.
+ */
+export function checkSizeSoFar(sizeBytes: number): void {
+  if (sizeBytes > uploadLimits.maxFileBytes) {
+    throw invalidParam('file', `file is larger than ${uploadLimits.maxFileBytes} bytes (10 MiB)`, true);
+  }
+}
+
+/** The byte-size rule, under the minimum: checked once the whole file is in. */
+export function checkCompleteSize(sizeBytes: number): void {
+  if (sizeBytes < uploadLimits.minFileBytes) {
+    throw invalidParam('file', `file is ${sizeBytes} bytes; it must be at least ${uploadLimits.minFileBytes} bytes (3 KiB)`);
+  }
+}
 
 export function checkDimensions(info: ImageInfo): void {
   const { minDimensionPx: min, maxDimensionPx: max } = uploadLimits;

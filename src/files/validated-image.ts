@@ -1,7 +1,7 @@
 import { invalidParam } from '../errors/lingo-error.js';
 import { createImageInspector } from '../images/inspector.js';
 import { ImageInvalidError, type ImageInfo } from '../images/types.js';
-import { checkDimensions, uploadLimits } from './upload-rules.js';
+import { checkCompleteSize, checkDimensions, checkSizeSoFar } from './upload-rules.js';
 
 /**
  * The file part's chunks, passed through unchanged while the format walker reads along, so the
@@ -11,10 +11,9 @@ import { checkDimensions, uploadLimits } from './upload-rules.js';
  *
  * An async iterable rather than a Transform in a pipeline(): pipeline() builds an
  * AbortController per upload and, when it settles, an AbortError DOMException with a captured
- * stack, which together cost about 7 % of the main thread under small uploads
- * (bench/README.md). The blob store pulls one chunk at a time, which is the backpressure; a
- * source that errors or closes early (a vanished client) makes the iteration throw, and a store
- * that stops early destroys the source.
+ * stack, a cost the main thread feels under small uploads (docs/performance.md). The blob store
+ * pulls one chunk at a time, which is the backpressure; a source that errors or closes early (a
+ * vanished client) makes the iteration throw, and a store that stops early destroys the source.
  */
 export class ValidatedImage implements AsyncIterable<Buffer> {
   info: ImageInfo | undefined;
@@ -32,9 +31,7 @@ export class ValidatedImage implements AsyncIterable<Buffer> {
     let sizeBytes = 0;
     for await (const chunk of this.source) {
       sizeBytes += chunk.length;
-      if (sizeBytes > uploadLimits.maxFileBytes) {
-        throw invalidParam('file', `file is larger than ${uploadLimits.maxFileBytes} bytes (10 MiB)`, true);
-      }
+      checkSizeSoFar(sizeBytes);
       try {
         inspector.push(chunk);
       } catch (err) {
@@ -42,9 +39,7 @@ export class ValidatedImage implements AsyncIterable<Buffer> {
       }
       yield chunk;
     }
-    if (sizeBytes < uploadLimits.minFileBytes) {
-      throw invalidParam('file', `file is ${sizeBytes} bytes; it must be at least ${uploadLimits.minFileBytes} bytes (3 KiB)`);
-    }
+    checkCompleteSize(sizeBytes);
     let info: ImageInfo;
     try {
       info = inspector.end();

@@ -5,6 +5,7 @@ import type { HttpTimeoutsConfig } from '../config/config.js';
 import type { RequestContext } from './context.js';
 import type { Gateway } from './gateway.js';
 import { newLogId } from './log-id.js';
+import { responseOnSocket } from './private-internals.js';
 import { sendError, sendNotFound } from './respond.js';
 import { matchRoute, type Route } from './route.js';
 
@@ -61,7 +62,7 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
   // destroy it as Node's default handler does: a merely half-closed socket would keep a timed-out
   // upload's request alive for as long as the client keeps trickling.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage;
+    const inFlight = responseOnSocket(socket);
     if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
       const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

@@ -1,4 +1,4 @@
-import { randomFromPool } from '../auth/secrets.js';
+import { randomFromPool } from '../random/random-pool.js';
 
 /** The UTC stamp changes once a second; it is formatted once a second, not per request. */
 let stampSecond = -1;

@@ -1,42 +1,36 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** One row as the INSERT statement's named parameters. */
 export type BatchRecord = Record<string, string | number | Uint8Array>;
 export type InsertOutcome = 'ok' | 'duplicate';
 
+/** What the writer thread (batch-writer-thread.js) is started with. */
+export interface WriterThreadData {
+  file: string;
+  sql: string;
+  onDuplicateSql: string | undefined;
+  durable: boolean;
+}
+
+/** The writer thread's answer to one batch: an outcome per row, or why its transaction failed. */
+export interface BatchReply {
+  outcomes?: InsertOutcome[];
+  error?: { message: string; code?: string | undefined };
+}
+
+/** What the checkpointer thread (wal-checkpointer-thread.js) is started with. */
+export interface CheckpointerThreadData {
+  file: string;
+  everyMs: number;
+}
+
 /**
- * The worker's whole program: its own connection, one transaction per batch. Plain JavaScript
- * run with `eval`, so the same code works from the TypeScript sources (tests, tsx) and from the
- * compiled build without a second entry file.
+ * The threads' programs are files beside this one, found from this module's URL: the same
+ * names under src/ (sources, tests) and dist/ (build). See batch-writer-thread.js for why
+ * they are JavaScript.
  */
-const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma(workerData.durable ? 'synchronous = FULL' : 'synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
-// Checkpoints run on a thread of their own (checkpointerSource), never inside a commit.
-db.pragma('wal_autocheckpoint = 0');
-const insert = db.prepare(workerData.sql);
-const onDuplicate = workerData.onDuplicateSql ? db.prepare(workerData.onDuplicateSql) : null;
-const unique = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
-const insertOne = (row) => {
-  try { insert.run(row); return 'ok'; }
-  catch (err) {
-    if (!unique.has(err.code)) throw err;
-    if (!onDuplicate || onDuplicate.run(row).changes > 0) return 'duplicate';
-    insert.run(row); // the existing row vanished in between (gc): ours takes its place
-    return 'ok';
-  }
-};
-const insertAll = db.transaction((rows) => rows.map(insertOne));
-parentPort.on('message', ({ rows }) => {
-  try { parentPort.postMessage({ outcomes: insertAll(rows) }); }
-  catch (err) { parentPort.postMessage({ error: { message: String(err && err.message), code: err && err.code } }); }
-});
-`;
+const writerThreadUrl = new URL('./batch-writer-thread.js', import.meta.url);
+const checkpointerThreadUrl = new URL('./wal-checkpointer-thread.js', import.meta.url);
 
 /**
  * Byte values that own their whole ArrayBuffer are moved to the worker, not copied (a small blob
@@ -53,19 +47,6 @@ function transferables(batch: Pending[]): ArrayBuffer[] {
   }
   return [...out];
 }
-
-/**
- * Copies the WAL back into the database beside the writer. SQLite's automatic checkpoint would
- * run inside whichever commit crosses the threshold, making that batch wait for megabytes of
- * copying and an fsync; a PASSIVE checkpoint here never blocks the writer or readers.
- */
-const checkpointerSource = `
-const { workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 5000');
-setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
-`;
 
 /** Lazy rows go at once when this many are queued: a transaction's size stays bounded. */
 const maxLazyBatch = 512;
@@ -169,7 +150,7 @@ export class SqliteBatchWriter {
     }
   }
 
-  private settle(result: { outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }): void {
+  private settle(result: BatchReply): void {
     const batch = this.inFlight ?? [];
     this.inFlight = undefined;
     this.worker?.unref();
@@ -185,14 +166,13 @@ export class SqliteBatchWriter {
   /** Started on first use (CLI commands never insert); restarted if it ever dies. */
   private workerOrStart(): Worker {
     if (this.worker) return this.worker;
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     // Small heaps: the writer holds a batch of rows (blob bytes are external memory), nothing more.
-    const worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { driver, file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql, durable: this.durable },
+    const workerData: WriterThreadData = { file: this.file, sql: this.sql, onDuplicateSql: this.onDuplicateSql, durable: this.durable };
+    const worker = new Worker(writerThreadUrl, {
+      workerData,
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
-    worker.on('message', (m: Parameters<SqliteBatchWriter['settle']>[0]) => this.settle(m));
+    worker.on('message', (reply: BatchReply) => this.settle(reply));
     // A dead worker fails the batch it held (the next insert starts a new one): nothing waits forever.
     const died = (why: string): void => {
       if (this.worker !== worker) return;
@@ -205,9 +185,9 @@ export class SqliteBatchWriter {
     worker.unref();
     this.worker = worker;
     if (!this.checkpointer) {
-      this.checkpointer = new Worker(checkpointerSource, {
-        eval: true,
-        workerData: { driver, file: this.file, everyMs: 250 },
+      const checkpointerData: CheckpointerThreadData = { file: this.file, everyMs: 250 };
+      this.checkpointer = new Worker(checkpointerThreadUrl, {
+        workerData: checkpointerData,
         resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
       });
       this.checkpointer.on('error', () => (this.checkpointer = undefined));

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
  * Every SQLite file of ours is opened the same way: WAL so that readers (and the CLI) never
  * wait for the writer thread, synchronous=FULL so that a committed transaction survives a power
  * cut, and a busy timeout for the moments two connections want the write lock.
- * The writer thread (batch-writer.ts) applies the same pragmas to its own connection.
+ * The writer thread (batch-writer-thread.js) applies the same pragmas to its own connection.
  */
 export function openSqlite(file: string): Database.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -4,7 +4,7 @@ import { readUploadForm } from '../multipart-upload.js';
 import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
 
-/** POST /open-apis/lingo/v1/files/upload — the seed. */
+/** POST /open-apis/lingo/v1/files/upload: the route of Feishu's upload document that this server exists for. */
 export function filesUploadRoute(files: FileService): Route {
   return {
     kind: 'api',

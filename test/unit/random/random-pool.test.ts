@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomFromPool, randomString } from '../../src/auth/secrets.js';
+import { randomFromPool, randomString } from '../../../src/random/random-pool.js';
 
 describe('randomString', () => {
   it('draws only from the alphabet, at the asked length', () => {
