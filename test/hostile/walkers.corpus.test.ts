@@ -10,8 +10,8 @@ import { inspectImage } from '../../src/images/inspector.js';
 import { maxGifFrames, maxIcoEntries, maxJpegFillBytes, maxPngChunks } from '../../src/images/limits.js';
 import { ImageInvalidError, type ImageInfo } from '../../src/images/types.js';
 import { encodeWithSharp, makeIcoOf, makeImage, noisyRgb, pngChunk } from '../fixtures/images.js';
-import { bmp, entropy, gif, gifFrame, gifHeader, icoRaw, idat, iend, ihdr, jpeg, png, riff, riffChunk, segment, sof, sos, vp8l, vp8x } from '../images/builders.js';
-import { u16le } from '../images/helpers.js';
+import { bmp, entropy, gif, gifFrame, gifHeader, icoRaw, idat, iend, ihdr, jpeg, png, riff, riffChunk, segment, sof, sos, vp8l, vp8x } from '../fixtures/image-builders.js';
+import { u16le } from '../helpers/image-walkers.js';
 
 type Expected = Partial<ImageInfo> | RegExp;
 interface Case {

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/auth/apps.js';
-import { TokenService } from '../../src/auth/tokens.js';
-import { LingoError } from '../../src/errors/lingo-error.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { createApp } from '../../../src/auth/apps.js';
+import { TokenService } from '../../../src/auth/tokens.js';
+import { LingoError } from '../../../src/errors/lingo-error.js';
+import { SqliteMetaStore } from '../../../src/meta/sqlite-meta-store.js';
 
 describe('TokenService lifetime rules', () => {
   let dir: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { maxIcoEntries } from '../../src/images/limits.js';
-import { encodeIco, encodeIcoDib, encodeWithSharp, makeIcoOf, makeImage, noisyRgb, padTo } from '../fixtures/images.js';
-import { icoRaw } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, patched, pngChunks, rejectionPoint, u32le } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { maxIcoEntries } from '../../../src/images/limits.js';
+import { encodeIco, encodeIcoDib, encodeWithSharp, makeIcoOf, makeImage, noisyRgb, padTo } from '../../fixtures/images.js';
+import { icoRaw } from '../../fixtures/image-builders.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, patched, pngChunks, rejectionPoint, u32le } from '../../helpers/image-walkers.js';
 
 const dib = (w: number, h: number): Buffer => encodeIcoDib(noisyRgb(w, h, 8, 1));
 const pngOf = (w: number, h: number): Promise<Buffer> => encodeWithSharp('png', noisyRgb(w, h, 8, 2));

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { makeImage, noisyRgb, padTo } from '../fixtures/images.js';
-import { riff, riffChunk, vp8, vp8l, vp8x } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, patched, u32le } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { makeImage, noisyRgb, padTo } from '../../fixtures/images.js';
+import { riff, riffChunk, vp8, vp8l, vp8x } from '../../fixtures/image-builders.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, patched, u32le } from '../../helpers/image-walkers.js';
 
 describe('webp walker: valid files', () => {
   for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [555, 333]] as const) {

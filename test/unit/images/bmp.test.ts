@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createImageInspector, inspectImage } from '../../src/images/inspector.js';
-import { makeBmp, makeImage, padTo } from '../fixtures/images.js';
-import { bmp } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, invalidMessage, patched } from './helpers.js';
+import { createImageInspector, inspectImage } from '../../../src/images/inspector.js';
+import { makeBmp, makeImage, padTo } from '../../fixtures/images.js';
+import { bmp } from '../../fixtures/image-builders.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, invalidMessage, patched } from '../../helpers/image-walkers.js';
 
 describe('bmp walker: valid files', () => {
   for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [321, 123]] as const) {

@@ -1,11 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { createImageInspector, inspectImage, mimeOf, supportedFormats } from '../../src/images/inspector.js';
-import { maxReadBytes } from '../../src/images/limits.js';
-import { ImageInvalidError } from '../../src/images/types.js';
-import { expectedMime, makeImage, padTo } from '../fixtures/images.js';
-import { expectInvalid, inspectInChunks, invalidMessage, rejectionPoint } from './helpers.js';
+import { createImageInspector, inspectImage, mimeOf, supportedFormats } from '../../../src/images/inspector.js';
+import { maxReadBytes } from '../../../src/images/limits.js';
+import { ImageInvalidError } from '../../../src/images/types.js';
+import { expectedMime, makeImage, padTo } from '../../fixtures/images.js';
+import { expectInvalid, inspectInChunks, invalidMessage, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('inspector: sniffing', () => {
   it('names the supported formats when the bytes are none of them', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { maxGifFrames } from '../../src/images/limits.js';
-import { makeImage, padTo } from '../fixtures/images.js';
-import { comment, gce, gif, gifFrame, gifHeader } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, rejectionPoint } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { maxGifFrames } from '../../../src/images/limits.js';
+import { makeImage, padTo } from '../../fixtures/images.js';
+import { comment, gce, gif, gifFrame, gifHeader } from '../../fixtures/image-builders.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('gif walker: valid files', () => {
   for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [333, 555]] as const) {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ValidatedImage } from '../../src/files/validated-image.js';
-import { makeImage } from '../fixtures/images.js';
+import { ValidatedImage } from '../../../src/files/validated-image.js';
+import { makeImage } from '../../fixtures/images.js';
 
 const collect = async (it: AsyncIterable<Buffer>): Promise<Buffer> => {
   const chunks: Buffer[] = [];

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FileRow } from '../../src/meta/meta-store.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import type { FileRow } from '../../../src/meta/meta-store.js';
+import { SqliteMetaStore } from '../../../src/meta/sqlite-meta-store.js';
 
 function row(i: number, token = `boxbc${String(i).padStart(22, '0')}`): FileRow {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createImageInspector, inspectImage } from '../../src/images/inspector.js';
-import { makeImage, padTo, pngChunk } from '../fixtures/images.js';
-import { idat, iend, ihdr, png } from './builders.js';
+import { createImageInspector, inspectImage } from '../../../src/images/inspector.js';
+import { makeImage, padTo, pngChunk } from '../../fixtures/images.js';
+import { idat, iend, ihdr, png } from '../../fixtures/image-builders.js';
 import {
   expectEveryPrefixTruncated,
   expectInvalid,
@@ -11,7 +11,7 @@ import {
   patched,
   rejectionPoint,
   u32be,
-} from './helpers.js';
+} from '../../helpers/image-walkers.js';
 
 describe('png walker: valid files', () => {
   for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [1000, 777]] as const) {
