@@ -92,7 +92,7 @@ describe('inspector: memory', () => {
         // Twice: a collection that finishes a marking cycle already under way keeps what was
         // allocated during it (V8's black allocation); the second one starts from scratch. A
         // chunk the inspector really holds survives any number of them. (One collection let a
-        // chunk survive once in a clean-clone CI run, session 8.)
+        // chunk survive once in a clean-clone CI run.)
         gc();
         gc();
         return refs.filter((r) => r.deref() !== undefined).length;

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createImageInspector, inspectImage } from '../../../src/images/inspector.js';
 import { makeImage, padTo, pngChunk } from '../../fixtures/images.js';
-import { idat, iend, ihdr, png } from '../../fixtures/image-builders.js';
-import {
-  expectEveryPrefixTruncated,
-  expectInvalid,
-  expectSameAtEverySplit,
-  fixPngCrc,
-  pngChunks,
-  patched,
-  rejectionPoint,
-  u32be,
-} from '../../helpers/image-walkers.js';
+import { fixPngCrc, idat, iend, ihdr, png, pngChunks } from '../../fixtures/image-builders.js';
+import { patched, u32be } from '../../helpers/bytes.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('png walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [1000, 777]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('png', w, h);
-      expect(inspectImage(buf)).toEqual({
-        format: 'png',
-        mime: 'image/png',
-        width: w,
-        height: h,
-        logicalEndBytes: buf.length,
-        totalBytes: buf.length,
-      });
-    });
-  }
+  itReadsEachSize('png', [[320, 320], [4096, 320], [320, 4096], [16, 16], [1000, 777]]);
 
   it('stops at IEND: trailing data (a ZIP, say) is counted but not walked', async () => {
     const buf = await makeImage('png', 320, 320);
