@@ -22,6 +22,17 @@ export function inspectInChunks(buf: Buffer, size: number): ImageInfo {
   return inspectSplit(buf, cuts);
 }
 
+/** Feeds `buf` in 64 KiB pushes, as an upload arrives; the verdict and the most bytes held between pushes. */
+export function inspectStreaming(buf: Buffer, chunkBytes = 65_536): { info: ImageInfo; maxHeld: number } {
+  const inspector = createImageInspector();
+  let maxHeld = 0;
+  for (let i = 0; i < buf.length; i += chunkBytes) {
+    inspector.push(buf.subarray(i, i + chunkBytes));
+    maxHeld = Math.max(maxHeld, inspector.heldBytes);
+  }
+  return { info: inspector.end(), maxHeld };
+}
+
 /** The ImageInvalidError message `fn` throws; fails the test if it throws anything else or nothing. */
 export function invalidMessage(fn: () => unknown): string {
   try {

@@ -5,7 +5,7 @@ import { createImageInspector, inspectImage, mimeOf, supportedFormats } from '..
 import { maxReadBytes } from '../../../src/images/limits.js';
 import { ImageInvalidError } from '../../../src/images/types.js';
 import { expectedMime, makeImage, padTo } from '../../fixtures/images.js';
-import { expectInvalid, inspectInChunks, invalidMessage, rejectionPoint } from '../../helpers/image-walkers.js';
+import { expectInvalid, inspectInChunks, inspectStreaming, invalidMessage, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('inspector: sniffing', () => {
   it('names the supported formats when the bytes are none of them', () => {
@@ -36,14 +36,9 @@ describe('inspector: streaming', () => {
     for (const format of supportedFormats) {
       const image = await makeImage(format, 640, 480);
       const buf = padTo(image, 10 * 1024 * 1024);
-      const inspector = createImageInspector();
-      let maxHeld = 0;
-      for (let i = 0; i < buf.length; i += 65_536) {
-        inspector.push(buf.subarray(i, i + 65_536));
-        maxHeld = Math.max(maxHeld, inspector.heldBytes);
-      }
+      const { info, maxHeld } = inspectStreaming(buf);
       expect(maxHeld).toBeLessThanOrEqual(maxReadBytes);
-      expect(inspector.end()).toMatchObject({ format, logicalEndBytes: image.length, totalBytes: buf.length });
+      expect(info).toMatchObject({ format, logicalEndBytes: image.length, totalBytes: buf.length });
     }
   });
 
