@@ -1,23 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../fixtures/images.js';
-import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { downloadPath, filePart, namePart, rawUpload, request } from '../helpers/http.js';
+import { startServerWithApp, type ServerWithApp } from '../helpers/server.js';
 
+// Every test reads the one file uploaded before them all; none writes.
 describe('download', () => {
-  let server: TestServer;
-  let token: string;
+  let server: ServerWithApp;
   let fileToken: string;
   let bytes: Buffer;
   const name = '示例图片 "q";a/b\\c.png';
-  const path = (t: string): string => `/open-apis/lingo/v1/files/${t}/download`;
   const get = (headers: Record<string, string> = {}, method = 'GET', t = fileToken) =>
-    request(server.baseUrl, { method, path: path(t), headers: { Authorization: `Bearer ${token}`, ...headers } });
+    request(server.baseUrl, { method, path: downloadPath(t), headers: { Authorization: `Bearer ${server.token}`, ...headers } });
 
   beforeAll(async () => {
-    server = await startServer();
-    token = await server.tenantToken(await server.newApp());
+    server = await startServerWithApp();
     bytes = await makeImage('png', 500, 400);
-    const res = await rawUpload(server.baseUrl, token, [namePart(name), filePart(bytes)]);
+    const res = await rawUpload(server.baseUrl, server.token, [namePart(name), filePart(bytes)]);
     fileToken = res.json().data.file_token;
   });
   afterAll(() => server.close());
@@ -48,8 +46,8 @@ describe('download', () => {
 
   it('tolerates the Node SDK GET body {} with Content-Type: application/json', async () => {
     const res = await request(server.baseUrl, {
-      path: path(fileToken),
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': 2 },
+      path: downloadPath(fileToken),
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', 'Content-Length': 2 },
       body: '{}',
     });
     expect(res.status).toBe(200);
@@ -93,7 +91,7 @@ describe('download', () => {
     const unknown = await get({}, 'GET', 'boxbcAAAAAAAAAAAAAAAAAAAAAA');
     const malformed = await get({}, 'GET', '..%2F..%2Fetc');
     const otherTenant = await server.tenantToken(await server.newApp());
-    const foreign = await request(server.baseUrl, { path: path(fileToken), headers: { Authorization: `Bearer ${otherTenant}` } });
+    const foreign = await request(server.baseUrl, { path: downloadPath(fileToken), headers: { Authorization: `Bearer ${otherTenant}` } });
     for (const res of [unknown, malformed, foreign]) {
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -103,9 +101,8 @@ describe('download', () => {
   });
 
   it('the same tenant, through another app, can read the file', async () => {
-    const [first] = await server.app.meta.listApps();
-    const sibling = await server.newApp({ tenantKey: first!.tenantKey });
-    const res = await request(server.baseUrl, { path: path(fileToken), headers: { Authorization: `Bearer ${await server.tenantToken(sibling)}` } });
+    const sibling = await server.newApp({ tenantKey: server.creds.tenant_key });
+    const res = await request(server.baseUrl, { path: downloadPath(fileToken), headers: { Authorization: `Bearer ${await server.tenantToken(sibling)}` } });
     expect(res.status).toBe(200);
   });
 });

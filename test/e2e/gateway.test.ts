@@ -3,14 +3,12 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { AxiosError } from 'axios';
 import { Readable } from 'node:stream';
 import { makeImage } from '../fixtures/images.js';
-import { request } from '../helpers/http.js';
+import { downloadPath, request, uploadPath } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { readAll } from '../helpers/streams.js';
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+/** The download of a file token that exists nowhere: with a valid token it passes the gateway and its rate limit, then answers 400. */
+const unknownFile = downloadPath('boxbc0000000000000000000000');
 
 type Wire = { code: number; msg: string; error?: { log_id: string; permission_violations?: unknown[] } };
 
@@ -110,7 +108,7 @@ describe('gateway checks as the official SDK surfaces them', () => {
     for (const authorization of [undefined, '', 'Bearer', 'Bearer ', 'Basic abc', 'Token t-abc']) {
       const res = await request(server.baseUrl, {
         method: 'POST',
-        path: '/open-apis/lingo/v1/files/upload',
+        path: uploadPath,
         headers: authorization === undefined ? {} : { Authorization: authorization },
       });
       expect([res.status, res.json().code], String(authorization)).toEqual([400, 99991661]);
@@ -119,13 +117,14 @@ describe('gateway checks as the official SDK surfaces them', () => {
 
   it('a tenant token of a removed-from-lookup app and an expired tenant token answer 99991663', async () => {
     const res = await request(server.baseUrl, {
-      path: '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download',
+      path: unknownFile,
       headers: { Authorization: 'Bearer t-expired' },
     });
     expect([res.status, res.json().code]).toEqual([400, 99991663]);
   });
 });
 
+// Each test spends the quota of its own app, so none sees what another one used.
 describe('rate limit: 50 per second and 1000 per minute per API × app × tenant', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -136,9 +135,8 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
   it('a burst trips the per-second window with 429 99991400 and the x-ogw headers; rejected calls cost no quota', async () => {
     const creds = await server.newApp();
     const token = await server.tenantToken(creds);
-    const path = '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download';
     const results = await Promise.all(
-      Array.from({ length: 80 }, () => request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } })),
+      Array.from({ length: 80 }, () => request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } })),
     );
     const limited = results.filter((r) => r.status === 429);
     expect(results.filter((r) => r.status === 400)).toHaveLength(50);
@@ -150,14 +148,14 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
     }
     // Another app has its own quota.
     const other = await server.tenantToken(await server.newApp());
-    expect((await request(server.baseUrl, { path, headers: { Authorization: `Bearer ${other}` } })).status).toBe(400);
+    expect((await request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${other}` } })).status).toBe(400);
     // So has another API: the same token passes the gateway for upload (then fails on its empty body).
-    const upload = await request(server.baseUrl, { method: 'POST', path: '/open-apis/lingo/v1/files/upload', headers: { Authorization: `Bearer ${token}` } });
+    const upload = await request(server.baseUrl, { method: 'POST', path: uploadPath, headers: { Authorization: `Bearer ${token}` } });
     expect([upload.status, upload.json().code]).toEqual([400, 2250001]);
     // The 30 refusals consumed nothing: after the second passes, 50 more are admitted at once.
     await new Promise((r) => setTimeout(r, 1100));
     const next = await Promise.all(
-      Array.from({ length: 50 }, () => request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } })),
+      Array.from({ length: 50 }, () => request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } })),
     );
     expect(next.every((r) => r.status === 400)).toBe(true);
   });
@@ -166,8 +164,7 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
     const creds = await server.newApp();
     const client = server.sdk(creds);
     const token = await server.tenantToken(creds);
-    const path = '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download';
-    await Promise.all(Array.from({ length: 50 }, () => request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } })));
+    await Promise.all(Array.from({ length: 50 }, () => request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } })));
     const f = await sdkFailure(() => client.lingo.v1.file.download({ path: { file_token: 'boxbc0000000000000000000000' } }));
     expect([f.status, f.data.code]).toEqual([429, 99991400]);
   });
@@ -182,11 +179,10 @@ describe('rate limit: the per-minute window', () => {
 
   it('trips on its own limit and says when the minute frees a slot', async () => {
     const token = await server.tenantToken(await server.newApp());
-    const path = '/open-apis/lingo/v1/files/boxbc0000000000000000000000/download';
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 6; i++) {
-      last = await request(server.baseUrl, { path, headers: { Authorization: `Bearer ${token}` } });
+      last = await request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } });
       statuses.push(last.status);
     }
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);

@@ -1,29 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { Readable } from 'node:stream';
 import { allFormats, expectedMime, makeImage } from '../fixtures/images.js';
-import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+import { startServerWithApp, storedFiles, type ServerWithApp } from '../helpers/server.js';
+import { readAll } from '../helpers/streams.js';
 
 // Both blob layouts: small images packed in SQLite (the default), and every blob a file.
 describe.each([
   ['packed small blobs', {}],
   ['every blob a file', { segmentBlobMaxBytes: 0 }],
 ])('official Node SDK: upload then download, every format (%s)', (_layout, storage) => {
-  let server: TestServer;
+  let server: ServerWithApp;
   let client: lark.Client;
   let userToken: string;
 
   beforeAll(async () => {
-    server = await startServer(storage);
-    const creds = await server.newApp();
-    client = server.sdk(creds);
-    userToken = await server.userToken(creds, ['baike:entity']);
+    server = await startServerWithApp(storage);
+    client = server.client;
+    userToken = await server.userToken(server.creds, ['baike:entity']);
   });
   afterAll(() => server.close());
 
@@ -58,7 +51,7 @@ describe.each([
     const a = await client.lingo.v1.file.upload({ data: { name: 'a.png', file: bytes } });
     const b = await client.lingo.v1.file.upload({ data: { name: 'b.png', file: bytes } });
     expect(a!.file_token).not.toBe(b!.file_token);
-    const rowA = await server.app.meta.findFile((await server.app.meta.listApps())[0]!.tenantKey, a!.file_token!);
+    const rowA = await server.app.meta.findFile(server.creds.tenant_key, a!.file_token!);
     const rowB = await server.app.meta.findFile(rowA!.tenantKey, b!.file_token!);
     expect(rowA!.blobKey).toBe(rowB!.blobKey);
     const asFile = storedFiles(server.dataDir).blobs.some((f) => f.endsWith(rowA!.blobKey));

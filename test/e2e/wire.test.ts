@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from '../helpers/http.js';
+import { request, uploadPath } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 describe('every response', () => {
@@ -10,7 +10,7 @@ describe('every response', () => {
   afterAll(() => server.close());
 
   it('errors carry X-Tt-Logid (34 chars) equal to error.log_id, a troubleshooter, canonical header casing', async () => {
-    const res = await request(server.baseUrl, { method: 'POST', path: '/open-apis/lingo/v1/files/upload' });
+    const res = await request(server.baseUrl, { method: 'POST', path: uploadPath });
     const logId = String(res.headers['x-tt-logid']);
     expect(logId).toMatch(/^\d{14}[0-9A-F]{20}$/);
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 8);

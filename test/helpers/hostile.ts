@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { makeImage } from '../fixtures/images.js';
-import { filePart, multipart, namePart, rawUpload, request, type Part, type RawResponse } from './http.js';
+import { downloadPath, filePart, multipart, namePart, rawUpload, request, type Part, type RawResponse } from './http.js';
 import { connect, sleep, uploadHead, type ParsedResponse } from './raw-socket.js';
 import { storedFiles, type TestServer } from './server.js';
 
@@ -73,9 +73,18 @@ export async function expectStillServes(server: TestServer, token: string): Prom
   return fileToken;
 }
 
+/**
+ * Whatever a test threw at the server, it kept its promises: nothing half-written is left, and it
+ * still accepts and serves a fresh upload. Run after each test of a hostile suite.
+ */
+export async function expectIntact(server: TestServer, token: string): Promise<void> {
+  await expectNoLeftovers(server);
+  await expectStillServes(server, token);
+}
+
 export function download(server: TestServer, token: string, fileToken: string): Promise<RawResponse> {
   return request(server.baseUrl, {
-    path: `/open-apis/lingo/v1/files/${encodeURIComponent(fileToken)}/download`,
+    path: downloadPath(encodeURIComponent(fileToken)),
     headers: { Authorization: `Bearer ${token}` },
   });
 }

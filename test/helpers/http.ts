@@ -10,6 +10,12 @@ export interface RawResponse {
   json<T = Record<string, any>>(): T;
 }
 
+export const uploadPath = '/open-apis/lingo/v1/files/upload';
+/** The download path of `fileToken`, as given (a test may pass a token that needs escaping on purpose). */
+export const downloadPath = (fileToken: string): string => `/open-apis/lingo/v1/files/${fileToken}/download`;
+export const tenantTokenPath = '/open-apis/auth/v3/tenant_access_token/internal';
+export const appTokenPath = '/open-apis/auth/v3/app_access_token/internal';
+
 export interface RawRequest {
   method?: string;
   path: string;
@@ -45,6 +51,16 @@ export function request(baseUrl: string, req: RawRequest): Promise<RawResponse> 
   });
 }
 
+/** A POST of `body` as JSON; a string is sent as it is (for malformed input). */
+export function postJson(baseUrl: string, path: string, body: unknown, contentType = 'application/json'): Promise<RawResponse> {
+  return request(baseUrl, {
+    method: 'POST',
+    path,
+    headers: { 'Content-Type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
 export interface Part {
   name: string;
   data: Buffer | string;
@@ -73,7 +89,7 @@ export function rawUpload(baseUrl: string, token: string, parts: Part[]): Promis
   const { body, contentType } = multipart(parts);
   return request(baseUrl, {
     method: 'POST',
-    path: '/open-apis/lingo/v1/files/upload',
+    path: uploadPath,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType, 'Content-Length': body.length },
     body,
   });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { uploadPath } from './http.js';
 
 /** A response read off a raw socket: status line, headers (lowercased names), body per Content-Length. */
 export interface ParsedResponse {
@@ -115,7 +116,7 @@ export function parseResponse(buf: Buffer): ParsedResponse | undefined {
 /** The head of an upload request; `length` is a number (Content-Length) or 'chunked'. */
 export function uploadHead(token: string, contentType: string, length: number | 'chunked', extra: string[] = []): string {
   return [
-    'POST /open-apis/lingo/v1/files/upload HTTP/1.1',
+    `POST ${uploadPath} HTTP/1.1`,
     'Host: 127.0.0.1',
     `Authorization: Bearer ${token}`,
     `Content-Type: ${contentType}`,

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import * as lark from '@larksuiteoapi/node-sdk';
@@ -8,6 +7,13 @@ import { buildApp, type App, type AppDeps } from '../../src/app.js';
 import { createApp, type AppCredentials } from '../../src/auth/apps.js';
 import { buildConfig, type ConfigInput, type ServerConfig } from '../../src/config/config.js';
 import type { AppType } from '../../src/meta/meta-store.js';
+import { makeTempDir, removeDir } from './temp-dir.js';
+
+export interface NewAppOptions {
+  scopes?: string[];
+  type?: AppType;
+  tenantKey?: string;
+}
 
 export interface TestServer {
   app: App;
@@ -17,7 +23,7 @@ export interface TestServer {
   dataDir: string;
   /** Everything the server logged, one JSON line each. */
   logs: string[];
-  newApp(opts?: { scopes?: string[]; type?: AppType; tenantKey?: string }): Promise<AppCredentials>;
+  newApp(opts?: NewAppOptions): Promise<AppCredentials>;
   sdk(creds: AppCredentials): lark.Client;
   tenantToken(creds: AppCredentials): Promise<string>;
   userToken(creds: AppCredentials, scopes: string[], ttlSeconds?: number): Promise<string>;
@@ -25,7 +31,7 @@ export interface TestServer {
 }
 
 export async function startServer(input: ConfigInput = {}, deps: AppDeps = {}): Promise<TestServer> {
-  const dataDir = input.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-test-'));
+  const dataDir = input.dataDir ?? makeTempDir('test');
   const config = buildConfig({ host: '127.0.0.1', port: 0, rateLimitPerSecond: 0, rateLimitPerMinute: 0, ...input, dataDir });
   const logs: string[] = [];
   const sink = new Writable({
@@ -56,9 +62,30 @@ export async function startServer(input: ConfigInput = {}, deps: AppDeps = {}): 
     },
     close: async () => {
       await app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      removeDir(dataDir);
     },
   };
+}
+
+export interface ServerWithApp extends TestServer {
+  /** The app created at start (scopes `baike:entity` unless asked otherwise). */
+  creds: AppCredentials;
+  /** A tenant access token of that app. */
+  token: string;
+  /** The official SDK, signed in as that app. */
+  client: lark.Client;
+}
+
+/** A server with one app already created, and a tenant token and SDK client for it: where most API tests start. */
+export async function startServerWithApp(input: ConfigInput = {}, appOpts: NewAppOptions = {}, deps: AppDeps = {}): Promise<ServerWithApp> {
+  const server = await startServer(input, deps);
+  try {
+    const creds = await server.newApp(appOpts);
+    return { ...server, creds, token: await server.tenantToken(creds), client: server.sdk(creds) };
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
 }
 
 /** Temp files and blobs under the data dir: what a failed upload must not leave behind. */

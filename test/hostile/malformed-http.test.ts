@@ -1,28 +1,23 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { countRows, distinctImage, download, eventually, expectError, expectNoLeftovers, expectStillServes } from '../helpers/hostile.js';
-import { filePart, multipart, namePart, rawUpload, request, type Part } from '../helpers/http.js';
+import { countRows, distinctImage, download, eventually, expectError, expectIntact, expectNoLeftovers } from '../helpers/hostile.js';
+import { filePart, multipart, namePart, rawUpload, request, uploadPath, type Part } from '../helpers/http.js';
 import { chunk, connect, lastChunk, uploadHead } from '../helpers/raw-socket.js';
-import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { startServerWithApp, storedFiles, type ServerWithApp } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
-const uploadPath = '/open-apis/lingo/v1/files/upload';
 
 describe('malformed HTTP and multipart', () => {
-  let server: TestServer;
+  let server: ServerWithApp;
   let token: string;
   let png: Buffer;
 
   beforeAll(async () => {
-    server = await startServer({ headersTimeoutMs: 1000, idleTimeoutMs: 1000, requestTimeoutMs: 10_000 });
-    token = await server.tenantToken(await server.newApp());
+    server = await startServerWithApp({ headersTimeoutMs: 1000, idleTimeoutMs: 1000, requestTimeoutMs: 10_000 });
+    token = server.token;
     png = await distinctImage();
   });
   afterAll(() => server.close());
-  // Whatever a test threw at it: nothing half-written is left, and the server still works.
-  afterEach(async () => {
-    await expectNoLeftovers(server);
-    await expectStillServes(server, token);
-  });
+  afterEach(() => expectIntact(server, token));
 
   const post = (contentType: string, body: Buffer) =>
     request(server.baseUrl, {

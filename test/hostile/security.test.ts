@@ -5,9 +5,9 @@ import { digestsEqual, sha256Hex } from '../../src/auth/secrets.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { LingoError } from '../../src/errors/lingo-error.js';
 import { makeImage } from '../fixtures/images.js';
-import { distinctImage, download, expectError, expectNoLeftovers, expectStillServes } from '../helpers/hostile.js';
-import { filePart, namePart, rawUpload, request, type RawResponse } from '../helpers/http.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { distinctImage, download, expectError, expectIntact } from '../helpers/hostile.js';
+import { appTokenPath, downloadPath, filePart, namePart, postJson, rawUpload, request, tenantTokenPath, type RawResponse } from '../helpers/http.js';
+import { startServerWithApp, type ServerWithApp } from '../helpers/server.js';
 
 /** Reads `filename="…"` (RFC 9110 quoted-string, raw UTF-8) and `filename*=UTF-8''…` back. */
 function parseDisposition(header: string): { type: string; filename?: string; filenameStar?: string; params: string[] } {
@@ -43,17 +43,14 @@ function parseDisposition(header: string): { type: string; filename?: string; fi
 }
 
 describe('security', () => {
-  let server: TestServer;
+  let server: ServerWithApp;
   let token: string;
   beforeAll(async () => {
-    server = await startServer();
-    token = await server.tenantToken(await server.newApp());
+    server = await startServerWithApp();
+    token = server.token;
   });
   afterAll(() => server.close());
-  afterEach(async () => {
-    await expectNoLeftovers(server);
-    await expectStillServes(server, token);
-  });
+  afterEach(() => expectIntact(server, token));
 
   const upload = (parts: Parameters<typeof rawUpload>[2], t = token) => rawUpload(server.baseUrl, t, parts);
 
@@ -126,7 +123,7 @@ describe('security', () => {
         const res = await download(server, other, fileToken);
         expectError(res, 400, 2250001, 'file_token');
         expect(strip(res)).toEqual(unknown);
-        const head = await request(server.baseUrl, { method: 'HEAD', path: `/open-apis/lingo/v1/files/${fileToken}/download`, headers: { Authorization: `Bearer ${other}` } });
+        const head = await request(server.baseUrl, { method: 'HEAD', path: downloadPath(fileToken), headers: { Authorization: `Bearer ${other}` } });
         expect(head.status).toBe(400);
       }
       // Files belong to the tenant: another app of the same tenant may read them.
@@ -137,15 +134,15 @@ describe('security', () => {
 
   describe('no secret or token in the logs', () => {
     it('a full flow with good and bad credentials logs none of them', async () => {
+      const logsBefore = server.logs.length;
       const creds = await server.newApp();
-      const post = (p: string, body: unknown) =>
-        request(server.baseUrl, { method: 'POST', path: p, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (p: string, body: unknown) => postJson(server.baseUrl, p, body);
 
-      const tenant = (await post('/open-apis/auth/v3/tenant_access_token/internal', creds)).json().tenant_access_token as string;
-      const appTok = (await post('/open-apis/auth/v3/app_access_token/internal', creds)).json().app_access_token as string;
+      const tenant = (await post(tenantTokenPath, creds)).json().tenant_access_token as string;
+      const appTok = (await post(appTokenPath, creds)).json().app_access_token as string;
       expect(tenant).toMatch(/^t-/);
       const wrongSecret = creds.app_secret.slice(0, -4) + 'XXXX';
-      expect((await post('/open-apis/auth/v3/tenant_access_token/internal', { ...creds, app_secret: wrongSecret })).json().code).toBe(10014);
+      expect((await post(tenantTokenPath, { ...creds, app_secret: wrongSecret })).json().code).toBe(10014);
       const user = await server.userToken(creds, ['baike:entity']);
       const weakUser = await server.userToken(creds, ['contact:user']);
       const expiredUser = await server.userToken(creds, ['baike:entity'], 1);
@@ -164,10 +161,11 @@ describe('security', () => {
         expect(res.status, bad).toBeGreaterThanOrEqual(400);
       }
       expect((await upload([namePart('x.png'), filePart(image)], bogusTenant)).status).toBe(400);
-      expect((await request(server.baseUrl, { path: `/open-apis/lingo/v1/files/${ft}/download`, headers: { Authorization: tenant } })).status).toBe(400);
+      expect((await request(server.baseUrl, { path: downloadPath(ft), headers: { Authorization: tenant } })).status).toBe(400);
 
       const logs = server.logs.join('\n');
-      expect(server.logs.length).toBeGreaterThan(10);
+      // This flow's own lines, not those of the tests that ran before it.
+      expect(server.logs.length - logsBefore).toBeGreaterThan(10);
       for (const secret of [creds.app_secret, wrongSecret, tenant, appTok, user, weakUser, expiredUser, bogusTenant, bogusUser]) {
         expect(logs.includes(secret), `a secret or token appears in the logs`).toBe(false);
         // Nor its stored hash: rows are looked up by it.

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { distinctImage, download, eventually, expectNoLeftovers, expectStillServes } from '../helpers/hostile.js';
+import { countRows, distinctImage, download, eventually, expectIntact } from '../helpers/hostile.js';
 import { filePart, multipart, namePart } from '../helpers/http.js';
 import { connect, sleep, uploadHead } from '../helpers/raw-socket.js';
-import { startServer, storedFiles } from '../helpers/server.js';
+import { startServer, startServerWithApp, storedFiles } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
 
@@ -22,9 +22,8 @@ function tryConnect(port: number): Promise<string> {
 
 describe('graceful shutdown (what SIGTERM runs: app.close())', () => {
   it('an upload in flight completes with 200 and survives a restart; new connections are refused meanwhile', async () => {
-    const server = await startServer({ shutdownGraceMs: 15_000 });
-    const creds = await server.newApp();
-    const token = await server.tenantToken(creds);
+    const server = await startServerWithApp({ shutdownGraceMs: 15_000 });
+    const { creds, token } = server;
     const image = await distinctImage(2 * MiB);
     const { body, contentType } = multipart([namePart('inflight.png'), filePart(image)]);
 
@@ -61,17 +60,15 @@ describe('graceful shutdown (what SIGTERM runs: app.close())', () => {
       const dl = await download(again, t, fileToken);
       expect(dl.status).toBe(200);
       expect(dl.body.equals(image)).toBe(true);
-      await expectNoLeftovers(again);
-      await expectStillServes(again, t);
+      await expectIntact(again, t);
     } finally {
       await again.close();
     }
   });
 
   it('an upload still running when the grace period ends is cut off and leaves no temp file', async () => {
-    const server = await startServer({ shutdownGraceMs: 500 });
-    const creds = await server.newApp();
-    const token = await server.tenantToken(creds);
+    const server = await startServerWithApp({ shutdownGraceMs: 500 });
+    const { creds, token } = server;
     const { body, contentType } = multipart([namePart('too-slow.png'), filePart(await distinctImage(2 * MiB))]);
     const conn = await connect(server.port);
     await conn.write(uploadHead(token, contentType, body.length));
@@ -88,11 +85,8 @@ describe('graceful shutdown (what SIGTERM runs: app.close())', () => {
 
     const again = await startServer({ dataDir: server.dataDir });
     try {
-      let rows = 0;
-      for await (const _ of again.app.meta.listFiles()) rows++;
-      expect(rows).toBe(0);
-      await expectNoLeftovers(again);
-      await expectStillServes(again, await again.tenantToken(creds));
+      expect(await countRows(again)).toBe(0);
+      await expectIntact(again, await again.tenantToken(creds));
     } finally {
       await again.close();
     }

@@ -10,8 +10,8 @@ import { inspectImage } from '../../src/images/inspector.js';
 import { maxGifFrames, maxIcoEntries, maxJpegFillBytes, maxPngChunks } from '../../src/images/limits.js';
 import { ImageInvalidError, type ImageInfo } from '../../src/images/types.js';
 import { encodeWithSharp, makeIcoOf, makeImage, noisyRgb, pngChunk } from '../fixtures/images.js';
-import { bmp, entropy, gif, gifFrame, gifHeader, icoRaw, idat, iend, ihdr, jpeg, png, riff, riffChunk, segment, sof, sos, vp8l, vp8x } from '../images/builders.js';
-import { u16le } from '../images/helpers.js';
+import { bmp, entropy, gif, gifFrame, gifHeader, icoRaw, idat, iend, ihdr, jpeg, png, riff, riffChunk, segment, sof, sos, vp8l, vp8x } from '../fixtures/image-builders.js';
+import { patched, u16le, u32le } from '../helpers/bytes.js';
 
 type Expected = Partial<ImageInfo> | RegExp;
 interface Case {
@@ -20,11 +20,7 @@ interface Case {
   expect: Expected;
 }
 
-const u32leAt = (buf: Buffer, at: number, v: number): Buffer => {
-  const out = Buffer.from(buf);
-  out.writeUInt32LE(v >>> 0, at);
-  return out;
-};
+const u32leAt = (buf: Buffer, at: number, v: number): Buffer => patched(buf, at, u32le(v));
 const zip = Buffer.from('PK\x03\x04\x14\x00\x00\x00\x08\x00payload.txt PK\x05\x06', 'latin1');
 
 const cases: Case[] = [

@@ -12,7 +12,7 @@ import { createImageInspector, supportedFormats } from '../../src/images/inspect
 import { maxReadBytes } from '../../src/images/limits.js';
 import { ImageInvalidError, type ImageFormatId, type ImageInfo } from '../../src/images/types.js';
 import { makeBmp, makeIcoOf, makeImage } from '../fixtures/images.js';
-import { riff, riffChunk, vp8l, vp8x } from '../images/builders.js';
+import { riff, riffChunk, vp8l, vp8x } from '../fixtures/image-builders.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? 20_240_611);
 const scale = Number(process.env.FUZZ_SCALE ?? 1);

@@ -1,25 +1,13 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { maxJpegSegments } from '../../src/images/limits.js';
-import { makeImage, noisyRgb, padTo } from '../fixtures/images.js';
-import { entropy, jpeg, segment, SOI, sof, sos } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, rejectionPoint } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { maxJpegSegments } from '../../../src/images/limits.js';
+import { makeImage, noisyRgb, padTo } from '../../fixtures/images.js';
+import { entropy, jpeg, segment, SOI, sof, sos } from '../../fixtures/image-builders.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('jpeg walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [641, 479]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('jpeg', w, h);
-      expect(inspectImage(buf)).toEqual({
-        format: 'jpeg',
-        mime: 'image/jpeg',
-        width: w,
-        height: h,
-        logicalEndBytes: buf.length,
-        totalBytes: buf.length,
-      });
-    });
-  }
+  itReadsEachSize('jpeg', [[320, 320], [4096, 320], [320, 4096], [16, 16], [641, 479]]);
 
   it('walks every scan of a progressive JPEG', async () => {
     const img = noisyRgb(400, 300, 20_000, 1);

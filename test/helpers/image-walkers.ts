@@ -1,8 +1,8 @@
-/** Shared helpers for the walker tests. */
-import { crc32 } from 'node:zlib';
-import { expect } from 'vitest';
+/** Assertions about the image walkers' verdicts, shared by the walker tests. */
+import { expect, it } from 'vitest';
 import { createImageInspector, inspectImage } from '../../src/images/inspector.js';
-import { ImageInvalidError, type ImageInfo } from '../../src/images/types.js';
+import { ImageInvalidError, type ImageFormatId, type ImageInfo } from '../../src/images/types.js';
+import { expectedMime, makeImage } from '../fixtures/images.js';
 
 /** Feeds `buf` cut at the given offsets (ascending) and returns the verdict. */
 export function inspectSplit(buf: Buffer, cuts: number[]): ImageInfo {
@@ -20,6 +20,17 @@ export function inspectInChunks(buf: Buffer, size: number): ImageInfo {
   const cuts: number[] = [];
   for (let i = size; i < buf.length; i += size) cuts.push(i);
   return inspectSplit(buf, cuts);
+}
+
+/** Feeds `buf` in 64 KiB pushes, as an upload arrives; the verdict and the most bytes held between pushes. */
+export function inspectStreaming(buf: Buffer, chunkBytes = 65_536): { info: ImageInfo; maxHeld: number } {
+  const inspector = createImageInspector();
+  let maxHeld = 0;
+  for (let i = 0; i < buf.length; i += chunkBytes) {
+    inspector.push(buf.subarray(i, i + chunkBytes));
+    maxHeld = Math.max(maxHeld, inspector.heldBytes);
+  }
+  return { info: inspector.end(), maxHeld };
 }
 
 /** The ImageInvalidError message `fn` throws; fails the test if it throws anything else or nothing. */
@@ -71,49 +82,12 @@ export function rejectionPoint(buf: Buffer): number {
   return buf.length;
 }
 
-/** A copy of `buf` with `bytes` written at `offset`. */
-export function patched(buf: Buffer, offset: number, bytes: number[] | Buffer): Buffer {
-  const out = Buffer.from(buf);
-  Buffer.from(bytes).copy(out, offset);
-  return out;
-}
-
-export function u32be(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-}
-
-export function u32le(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0);
-  return b;
-}
-
-export function u16le(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n);
-  return b;
-}
-
-/** Offsets of each PNG chunk: [offset, type, length]. */
-export function pngChunks(buf: Buffer): Array<{ offset: number; type: string; length: number }> {
-  const out: Array<{ offset: number; type: string; length: number }> = [];
-  for (let p = 8; p + 8 <= buf.length; ) {
-    const length = buf.readUInt32BE(p);
-    const type = buf.toString('latin1', p + 4, p + 8);
-    out.push({ offset: p, type, length });
-    p += 12 + length;
-    if (type === 'IEND') break;
+/** One test per size: the fixture of that size is read with exactly its dimensions, MIME type and length. */
+export function itReadsEachSize(format: ImageFormatId, sizes: ReadonlyArray<readonly [number, number]>): void {
+  for (const [w, h] of sizes) {
+    it(`reads ${w}×${h}`, async () => {
+      const buf = await makeImage(format, w, h);
+      expect(inspectImage(buf)).toEqual({ format, mime: expectedMime[format], width: w, height: h, logicalEndBytes: buf.length, totalBytes: buf.length });
+    });
   }
-  return out;
-}
-
-/** Recomputes the CRC of the PNG chunk at `offset` (after a deliberate edit of its data). */
-export function fixPngCrc(buf: Buffer, offset: number): Buffer {
-  const length = buf.readUInt32BE(offset);
-  const crc = crc32(buf.subarray(offset + 4, offset + 8 + length)) >>> 0;
-  const out = Buffer.from(buf);
-  out.writeUInt32BE(crc, offset + 8 + length);
-  return out;
 }

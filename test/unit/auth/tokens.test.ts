@@ -1,31 +1,22 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/auth/apps.js';
-import { TokenService } from '../../src/auth/tokens.js';
-import { LingoError } from '../../src/errors/lingo-error.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/auth/apps.js';
+import { TokenService } from '../../../src/auth/tokens.js';
+import { LingoError } from '../../../src/errors/lingo-error.js';
+import { useTempMetaStore } from '../../helpers/meta-store.js';
 
 describe('TokenService lifetime rules', () => {
-  let dir: string;
-  let meta: SqliteMetaStore;
+  const store = useTempMetaStore('tok');
   let now: number;
   let tokens: TokenService;
 
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-tok-'));
-    meta = new SqliteMetaStore(path.join(dir, 'm.sqlite'));
     now = Date.UTC(2026, 0, 1);
-    tokens = new TokenService(meta, () => now);
-  });
-  afterEach(async () => {
-    await meta.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    tokens = new TokenService(store.meta, () => now);
   });
 
   it('hands out the same token until 30 minutes are left, then a new one; both stay valid until their own expiry', async () => {
-    const c = await createApp(meta, { name: 'a', scopes: ['baike:entity'] });
+    const c = await createApp(store.meta, { name: 'a', scopes: ['baike:entity'] });
     const first = await tokens.issueTenantToken(c.app_id, c.app_secret);
     expect(first.expireSeconds).toBe(7200);
     now += 90 * 60 * 1000; // 30 min left
@@ -43,16 +34,16 @@ describe('TokenService lifetime rules', () => {
   });
 
   it('stores no usable token or secret: only hashes', async () => {
-    const c = await createApp(meta, { name: 'a', scopes: ['baike:entity'] });
+    const c = await createApp(store.meta, { name: 'a', scopes: ['baike:entity'] });
     const t = await tokens.issueTenantToken(c.app_id, c.app_secret);
-    const dump = fs.readFileSync(path.join(dir, 'm.sqlite')).toString('latin1') + fs.readFileSync(path.join(dir, 'm.sqlite-wal')).toString('latin1');
+    const dump = fs.readFileSync(store.file).toString('latin1') + fs.readFileSync(`${store.file}-wal`).toString('latin1');
     expect(dump).not.toContain(c.app_secret);
     expect(dump).not.toContain(t.token);
   });
 
   it('user tokens: expired is 99991677, unknown u- is 99991668, scopes are the user grant', async () => {
-    const c = await createApp(meta, { name: 'a', scopes: ['baike:entity'] });
-    const app = (await meta.findApp(c.app_id))!;
+    const c = await createApp(store.meta, { name: 'a', scopes: ['baike:entity'] });
+    const app = (await store.meta.findApp(c.app_id))!;
     const u = await tokens.mintUserToken(app, 'ou_1', ['baike:entity:readonly'], 60);
     expect((await tokens.verify(u.token)).scopes).toEqual(['baike:entity:readonly']);
     now += 60_000;

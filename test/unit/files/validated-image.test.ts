@@ -1,13 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ValidatedImage } from '../../src/files/validated-image.js';
-import { makeImage } from '../fixtures/images.js';
-
-const collect = async (it: AsyncIterable<Buffer>): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const c of it) chunks.push(c);
-  return Buffer.concat(chunks);
-};
+import { ValidatedImage } from '../../../src/files/validated-image.js';
+import { makeImage } from '../../fixtures/images.js';
+import { readAll } from '../../helpers/streams.js';
 
 describe('ValidatedImage', () => {
   it('passes the bytes through unchanged and judges the whole file', async () => {
@@ -15,7 +10,7 @@ describe('ValidatedImage', () => {
     const source = new PassThrough();
     source.end(png);
     const validated = new ValidatedImage(source);
-    expect((await collect(validated)).equals(png)).toBe(true);
+    expect((await readAll(validated)).equals(png)).toBe(true);
     expect(validated.info).toMatchObject({ format: 'png', width: 320, height: 400 });
   });
 
@@ -26,14 +21,14 @@ describe('ValidatedImage', () => {
     // opening its temp file when the client goes away).
     source.destroy(new Error('client went away'));
     await new Promise((resolve) => setImmediate(resolve));
-    await expect(collect(validated)).rejects.toThrow('client went away');
+    await expect(readAll(validated)).rejects.toThrow('client went away');
     expect(validated.info).toBeUndefined();
   });
 
   it('stops at the first bad byte, and a consumer that stops destroys the source', async () => {
     const source = new PassThrough();
     source.write(Buffer.from('not an image at all'));
-    await expect(collect(new ValidatedImage(source))).rejects.toMatchObject({ key: 'invalidParam' });
+    await expect(readAll(new ValidatedImage(source))).rejects.toMatchObject({ key: 'invalidParam' });
     expect(source.destroyed).toBe(true);
   });
 });

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { maxGifFrames } from '../../src/images/limits.js';
-import { makeImage, padTo } from '../fixtures/images.js';
-import { comment, gce, gif, gifFrame, gifHeader } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, rejectionPoint } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { maxGifFrames } from '../../../src/images/limits.js';
+import { makeImage, padTo } from '../../fixtures/images.js';
+import { comment, gce, gif, gifFrame, gifHeader } from '../../fixtures/image-builders.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('gif walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [333, 555]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('gif', w, h);
-      expect(inspectImage(buf)).toEqual({
-        format: 'gif',
-        mime: 'image/gif',
-        width: w,
-        height: h,
-        logicalEndBytes: buf.length,
-        totalBytes: buf.length,
-      });
-    });
-  }
+  itReadsEachSize('gif', [[320, 320], [4096, 320], [320, 4096], [16, 16], [333, 555]]);
 
   it('walks colour tables, extensions and several frames of GIF87a and GIF89a', () => {
     const buf = gif(gifHeader(20, 10, 7), comment, gce, gifFrame(5, 5, 3), gce, gifFrame(20, 10), gifFrame(1, 1, 0));

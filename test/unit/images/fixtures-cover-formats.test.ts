@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inspectImage, supportedFormats } from '../../src/images/inspector.js';
-import { allFormats, makeImage, padTo } from '../fixtures/images.js';
+import { inspectImage, supportedFormats } from '../../../src/images/inspector.js';
+import { allFormats, makeImage, padTo } from '../../fixtures/images.js';
 
 describe('fixtures cover every supported format', () => {
   it('allFormats is exactly the set of formats the inspector supports', () => {

@@ -1,17 +1,13 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { makeImage, noisyRgb, padTo } from '../fixtures/images.js';
-import { riff, riffChunk, vp8, vp8l, vp8x } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, patched, u32le } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { makeImage, noisyRgb, padTo } from '../../fixtures/images.js';
+import { riff, riffChunk, vp8, vp8l, vp8x } from '../../fixtures/image-builders.js';
+import { patched, u32le } from '../../helpers/bytes.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize } from '../../helpers/image-walkers.js';
 
 describe('webp walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [555, 333]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('webp', w, h);
-      expect(inspectImage(buf)).toEqual({ format: 'webp', mime: 'image/webp', width: w, height: h, logicalEndBytes: buf.length, totalBytes: buf.length });
-    });
-  }
+  itReadsEachSize('webp', [[320, 320], [4096, 320], [320, 4096], [16, 16], [555, 333]]);
 
   it('reads lossy (VP8), lossless (VP8L) and extended (VP8X + ALPH) files from sharp', async () => {
     const img = noisyRgb(401, 301, 5000, 3);

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FileRow } from '../../src/meta/meta-store.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { describe, expect, it } from 'vitest';
+import type { FileRow } from '../../../src/meta/meta-store.js';
+import { useTempMetaStore } from '../../helpers/meta-store.js';
 
 function row(i: number, token = `boxbc${String(i).padStart(22, '0')}`): FileRow {
   return {
@@ -23,18 +20,10 @@ function row(i: number, token = `boxbc${String(i).padStart(22, '0')}`): FileRow 
 }
 
 describe('SqliteMetaStore file rows (group commit in a worker)', () => {
-  let dir: string;
-  let meta: SqliteMetaStore;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-meta-'));
-    meta = new SqliteMetaStore(path.join(dir, 'm.sqlite'));
-  });
-  afterEach(async () => {
-    await meta.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const store = useTempMetaStore('meta');
 
   it('answers each of many concurrent inserts, duplicates included, and every acknowledged row is readable at once', async () => {
+    const { meta } = store;
     const rows = Array.from({ length: 200 }, (_, i) => row(i));
     const outcomes = await Promise.all([...rows.map((r) => meta.insertFile(r)), meta.insertFile(row(999, rows[7]!.fileToken))]);
     expect(outcomes.slice(0, 200).every((o) => o === 'ok')).toBe(true);
@@ -44,11 +33,10 @@ describe('SqliteMetaStore file rows (group commit in a worker)', () => {
   });
 
   it('rows acknowledged before close are on disk for the next process', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => meta.insertFile(row(i))));
-    await meta.close();
-    meta = new SqliteMetaStore(path.join(dir, 'm.sqlite'));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.meta.insertFile(row(i))));
+    const again = await store.reopen();
     let n = 0;
-    for await (const _ of meta.listFiles()) n++;
+    for await (const _ of again.listFiles()) n++;
     expect(n).toBe(20);
   });
 });

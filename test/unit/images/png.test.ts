@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createImageInspector, inspectImage } from '../../src/images/inspector.js';
-import { makeImage, padTo, pngChunk } from '../fixtures/images.js';
-import { idat, iend, ihdr, png } from './builders.js';
-import {
-  expectEveryPrefixTruncated,
-  expectInvalid,
-  expectSameAtEverySplit,
-  fixPngCrc,
-  pngChunks,
-  patched,
-  rejectionPoint,
-  u32be,
-} from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { makeImage, padTo, pngChunk } from '../../fixtures/images.js';
+import { fixPngCrc, idat, iend, ihdr, png, pngChunks } from '../../fixtures/image-builders.js';
+import { patched, u32be } from '../../helpers/bytes.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, inspectStreaming, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('png walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [1000, 777]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('png', w, h);
-      expect(inspectImage(buf)).toEqual({
-        format: 'png',
-        mime: 'image/png',
-        width: w,
-        height: h,
-        logicalEndBytes: buf.length,
-        totalBytes: buf.length,
-      });
-    });
-  }
+  itReadsEachSize('png', [[320, 320], [4096, 320], [320, 4096], [16, 16], [1000, 777]]);
 
   it('stops at IEND: trailing data (a ZIP, say) is counted but not walked', async () => {
     const buf = await makeImage('png', 320, 320);
@@ -138,13 +118,8 @@ describe('png walker: corruption', () => {
 
   it('keeps held memory tiny while a large image streams through', async () => {
     const buf = await makeImage('png', 2048, 2048, { minBytes: 3_000_000 });
-    const inspector = createImageInspector();
-    let maxHeld = 0;
-    for (let i = 0; i < buf.length; i += 65_536) {
-      inspector.push(buf.subarray(i, i + 65_536));
-      maxHeld = Math.max(maxHeld, inspector.heldBytes);
-    }
-    expect(inspector.end()).toMatchObject({ width: 2048, height: 2048, logicalEndBytes: buf.length });
+    const { info, maxHeld } = inspectStreaming(buf);
+    expect(info).toMatchObject({ width: 2048, height: 2048, logicalEndBytes: buf.length });
     expect(maxHeld).toBeLessThan(64);
   });
 });

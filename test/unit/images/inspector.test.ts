@@ -1,11 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { createImageInspector, inspectImage, mimeOf, supportedFormats } from '../../src/images/inspector.js';
-import { maxReadBytes } from '../../src/images/limits.js';
-import { ImageInvalidError } from '../../src/images/types.js';
-import { expectedMime, makeImage, padTo } from '../fixtures/images.js';
-import { expectInvalid, inspectInChunks, invalidMessage, rejectionPoint } from './helpers.js';
+import { createImageInspector, inspectImage, mimeOf, supportedFormats } from '../../../src/images/inspector.js';
+import { maxReadBytes } from '../../../src/images/limits.js';
+import { ImageInvalidError } from '../../../src/images/types.js';
+import { expectedMime, makeImage, padTo } from '../../fixtures/images.js';
+import { expectInvalid, inspectInChunks, inspectStreaming, invalidMessage, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('inspector: sniffing', () => {
   it('names the supported formats when the bytes are none of them', () => {
@@ -36,14 +36,9 @@ describe('inspector: streaming', () => {
     for (const format of supportedFormats) {
       const image = await makeImage(format, 640, 480);
       const buf = padTo(image, 10 * 1024 * 1024);
-      const inspector = createImageInspector();
-      let maxHeld = 0;
-      for (let i = 0; i < buf.length; i += 65_536) {
-        inspector.push(buf.subarray(i, i + 65_536));
-        maxHeld = Math.max(maxHeld, inspector.heldBytes);
-      }
+      const { info, maxHeld } = inspectStreaming(buf);
       expect(maxHeld).toBeLessThanOrEqual(maxReadBytes);
-      expect(inspector.end()).toMatchObject({ format, logicalEndBytes: image.length, totalBytes: buf.length });
+      expect(info).toMatchObject({ format, logicalEndBytes: image.length, totalBytes: buf.length });
     }
   });
 
@@ -92,7 +87,7 @@ describe('inspector: memory', () => {
         // Twice: a collection that finishes a marking cycle already under way keeps what was
         // allocated during it (V8's black allocation); the second one starts from scratch. A
         // chunk the inspector really holds survives any number of them. (One collection let a
-        // chunk survive once in a clean-clone CI run, session 8.)
+        // chunk survive once in a clean-clone CI run.)
         gc();
         gc();
         return refs.filter((r) => r.deref() !== undefined).length;

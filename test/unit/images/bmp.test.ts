@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createImageInspector, inspectImage } from '../../src/images/inspector.js';
-import { makeBmp, makeImage, padTo } from '../fixtures/images.js';
-import { bmp } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, invalidMessage, patched } from './helpers.js';
+import { createImageInspector, inspectImage } from '../../../src/images/inspector.js';
+import { makeBmp, padTo } from '../../fixtures/images.js';
+import { bmp } from '../../fixtures/image-builders.js';
+import { patched } from '../../helpers/bytes.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, invalidMessage, itReadsEachSize } from '../../helpers/image-walkers.js';
 
 describe('bmp walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [321, 123]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('bmp', w, h);
-      expect(inspectImage(buf)).toEqual({ format: 'bmp', mime: 'image/bmp', width: w, height: h, logicalEndBytes: buf.length, totalBytes: buf.length });
-    });
-  }
+  itReadsEachSize('bmp', [[320, 320], [4096, 320], [320, 4096], [16, 16], [321, 123]]);
 
   it('accepts a negative height (top-down rows) and reports it positive', () => {
     const buf = makeBmp(33, 17, { bits: 32, topDown: true });

@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { inspectImage } from '../../src/images/inspector.js';
-import { maxIcoEntries } from '../../src/images/limits.js';
-import { encodeIco, encodeIcoDib, encodeWithSharp, makeIcoOf, makeImage, noisyRgb, padTo } from '../fixtures/images.js';
-import { icoRaw } from './builders.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, patched, pngChunks, rejectionPoint, u32le } from './helpers.js';
+import { inspectImage } from '../../../src/images/inspector.js';
+import { maxIcoEntries } from '../../../src/images/limits.js';
+import { encodeIco, encodeIcoDib, encodeWithSharp, makeIcoOf, noisyRgb, padTo } from '../../fixtures/images.js';
+import { icoRaw, pngChunks } from '../../fixtures/image-builders.js';
+import { patched, u32le } from '../../helpers/bytes.js';
+import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 const dib = (w: number, h: number): Buffer => encodeIcoDib(noisyRgb(w, h, 8, 1));
 const pngOf = (w: number, h: number): Promise<Buffer> => encodeWithSharp('png', noisyRgb(w, h, 8, 2));
 
 describe('ico walker: valid files', () => {
-  for (const [w, h] of [[320, 320], [4096, 320], [320, 4096], [16, 16], [48, 48], [257, 300]] as const) {
-    it(`reads ${w}×${h}`, async () => {
-      const buf = await makeImage('ico', w, h);
-      expect(inspectImage(buf)).toEqual({ format: 'ico', mime: 'image/vnd.microsoft.icon', width: w, height: h, logicalEndBytes: buf.length, totalBytes: buf.length });
-    });
-  }
+  itReadsEachSize('ico', [[320, 320], [4096, 320], [320, 4096], [16, 16], [48, 48], [257, 300]]);
 
   it('reports a 16×16 favicon as 16×16 (from its DIB header: height / 2)', async () => {
     const favicon = await makeIcoOf([{ kind: 'bmp', width: 16, height: 16 }]);
