@@ -81,7 +81,9 @@ for (let round = 1; round <= rounds; round++) {
   for (const rung of rungs) {
     const s = await measure(rung, body);
     samples.get(rung.name)!.push(s);
-    console.log(`round ${round} ${rung.name}: ${s.reqPerSec.toFixed(0)} req/s, CPU per upload: server ${s.serverUs.toFixed(0)} µs (main ${s.mainUs.toFixed(0)}), client ${s.clientUs.toFixed(0)}`);
+    console.log(
+      `round ${round} ${rung.name}: ${s.reqPerSec.toFixed(0)} req/s, CPU per upload: server ${s.serverUs.toFixed(0)} µs (main ${s.mainUs.toFixed(0)}), client ${s.clientUs.toFixed(0)}`,
+    );
   }
 }
 
@@ -91,7 +93,13 @@ console.log(`\n| step | req/s, median of ${rounds} | × receive | server CPU µs
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const { name } of rungs) {
   const rps = med(name, (s) => s.reqPerSec);
-  const cells = [rps.toFixed(0), (rps / receive).toFixed(2), med(name, (s) => s.serverUs).toFixed(0), med(name, (s) => s.mainUs).toFixed(0), med(name, (s) => s.clientUs).toFixed(0)];
+  const cells = [
+    rps.toFixed(0),
+    (rps / receive).toFixed(2),
+    med(name, (s) => s.serverUs).toFixed(0),
+    med(name, (s) => s.mainUs).toFixed(0),
+    med(name, (s) => s.clientUs).toFixed(0),
+  ];
   console.log(`| ${name} | ${cells.join(' | ')} |`);
 }
 const top = med(floorRung.name, (s) => s.reqPerSec);

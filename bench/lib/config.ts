@@ -19,8 +19,32 @@ export interface Mode {
 }
 
 export const modes: Record<Mode['name'], Mode> = {
-  full: { name: 'full', rounds: 3, warmupS: 2, smallUploadS: 6, largeUploadS: 8, downloadS: 6, memoryWaves: 2, latencyS: 6, latencyRounds: 3, retryBudgetS: 50, diskS: 4 },
-  quick: { name: 'quick', rounds: 1, warmupS: 1, smallUploadS: 2, largeUploadS: 2, downloadS: 2, memoryWaves: 1, latencyS: 2, latencyRounds: 1, retryBudgetS: 0, diskS: 1 },
+  full: {
+    name: 'full',
+    rounds: 3,
+    warmupS: 2,
+    smallUploadS: 6,
+    largeUploadS: 8,
+    downloadS: 6,
+    memoryWaves: 2,
+    latencyS: 6,
+    latencyRounds: 3,
+    retryBudgetS: 50,
+    diskS: 4,
+  },
+  quick: {
+    name: 'quick',
+    rounds: 1,
+    warmupS: 1,
+    smallUploadS: 2,
+    largeUploadS: 2,
+    downloadS: 2,
+    memoryWaves: 1,
+    latencyS: 2,
+    latencyRounds: 1,
+    retryBudgetS: 0,
+    diskS: 1,
+  },
 };
 
 /** The targets, in one place so the report and README cannot drift apart. */

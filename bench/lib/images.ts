@@ -43,7 +43,9 @@ async function smallJpeg(): Promise<Buffer> {
       raw[i + 2] = clamp(128 + n);
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
 }
 
 async function largePng(): Promise<Buffer> {
@@ -67,7 +69,9 @@ async function largePng(): Promise<Buffer> {
       }
     }
   }
-  return sharp(raw, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+  return sharp(raw, { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }
 
 export async function makeImages(): Promise<BenchImages> {

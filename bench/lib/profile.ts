@@ -103,13 +103,24 @@ export function summariseProfile(profile: CpuProfile, count = 25): ProfileSummar
     }
     for (const k of onStack) add(inclusive, k, us);
   });
-  return { busyMs: busyUs / 1000, idleMs: idleUs / 1000, self: top(self, busyUs, count), inclusive: top(inclusive, busyUs, count), modules: top(modules, busyUs, 15) };
+  return {
+    busyMs: busyUs / 1000,
+    idleMs: idleUs / 1000,
+    self: top(self, busyUs, count),
+    inclusive: top(inclusive, busyUs, count),
+    modules: top(modules, busyUs, 15),
+  };
 }
 
 function table(title: string, rows: ProfileRow[]): string {
-  return [`### ${title}`, '', '| % of busy | ms | function / module |', '|---:|---:|---|', ...rows.map((r) => `| ${r.pct.toFixed(1)} | ${r.ms.toFixed(0)} | \`${r.key}\` |`), ''].join(
-    '\n',
-  );
+  return [
+    `### ${title}`,
+    '',
+    '| % of busy | ms | function / module |',
+    '|---:|---:|---|',
+    ...rows.map((r) => `| ${r.pct.toFixed(1)} | ${r.ms.toFixed(0)} | \`${r.key}\` |`),
+    '',
+  ].join('\n');
 }
 
 export async function profileUploads(ctx: ScenarioContext, kind: 'small' | 'large', resultsDir: string): Promise<void> {

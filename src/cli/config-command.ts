@@ -8,7 +8,10 @@ import { withUnit } from './setting-options.js';
  */
 export function configPrint(resolved: readonly ResolvedSetting[], json: boolean, out: (line: string) => void): void {
   if (json) {
-    const entries = resolved.map(({ setting, value, source }) => [setting.key, { value: shownValue(setting, value), source, flag: setting.flag, env: setting.env }]);
+    const entries = resolved.map(({ setting, value, source }) => [
+      setting.key,
+      { value: shownValue(setting, value), source, flag: setting.flag, env: setting.env },
+    ]);
     return out(JSON.stringify(Object.fromEntries(entries)));
   }
   const rows = resolved.map(({ setting, value, source }) => [

@@ -45,10 +45,7 @@ function withSettings(command: Command, scope: 'serve' | 'data'): Command {
 }
 
 export function cli(): Command {
-  const program = new Command('lingo-server')
-    .description('Self-hostable, wire-compatible Feishu Lingo file API')
-    .exitOverride()
-    .showHelpAfterError();
+  const program = new Command('lingo-server').description('Self-hostable, wire-compatible Feishu Lingo file API').exitOverride().showHelpAfterError();
 
   withSettings(program.command('serve').description('run the HTTP server'), 'serve').action(async (opts: Record<string, unknown>) => {
     await serve(configOf(opts).config, out);

@@ -57,7 +57,9 @@ export function integer<const K extends string>(spec: SettingSpec<K> & { default
 }
 
 /** One of a fixed list of words. */
-export function choice<const K extends string, const C extends readonly string[]>(spec: SettingSpec<K> & { default: C[number]; choices: C }): Setting<K, C[number]> {
+export function choice<const K extends string, const C extends readonly string[]>(
+  spec: SettingSpec<K> & { default: C[number]; choices: C },
+): Setting<K, C[number]> {
   const range = `one of ${spec.choices.join(', ')}`;
   return {
     ...common(spec),

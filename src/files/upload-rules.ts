@@ -33,7 +33,10 @@ export function checkCompleteSize(sizeBytes: number): void {
 
 export function checkDimensions(info: ImageInfo): void {
   const { minDimensionPx: min, maxDimensionPx: max } = uploadLimits;
-  for (const [side, px] of [['width', info.width], ['height', info.height]] as const) {
+  for (const [side, px] of [
+    ['width', info.width],
+    ['height', info.height],
+  ] as const) {
     if (px < min || px > max) {
       throw invalidParam('file', `image ${side} is ${px} px; width and height must each be ${min}-${max} px`);
     }

@@ -50,7 +50,7 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
     let bodyBytes = 0;
     let settled = false;
 
-    const fail = (err: unknown): void => {
+    const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
       // Stop reading. If the body is not complete, the answer closes the connection (respond.ts),
@@ -62,7 +62,7 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
       busboy.on('error', () => {});
       // A file still streaming is destroyed, which makes the store drop its temp file (a part
       // that merely stops arriving would otherwise hold it open); a staged one is discarded.
-      fileStream?.destroy(err instanceof Error ? err : new Error(String(err)));
+      fileStream?.destroy(err);
       void staging?.then((s) => files.discard(s)).catch(() => {});
       reject(err);
     };
@@ -83,7 +83,7 @@ export async function readUploadForm(req: IncomingMessage, files: FileService): 
         fail(invalidParam('body', problem === 'too long' ? `a part header is ${maxPartHeaderBytes} bytes or longer` : 'a part header is not terminated', true)),
       );
     } catch (err) {
-      fail(err);
+      fail(err instanceof Error ? err : new Error(String(err)));
       return;
     }
 

@@ -65,12 +65,12 @@ interface HeaderParserInternals extends PartHeaderState {
  * Throws, naming the internal, if the parser is not where or what it was: every upload then fails
  * loudly (500, logged) rather than over-long headers passing unnoticed.
  */
-export function watchPartHeaders(
-  busboy: BusboyInstance,
-  hooks: { atHeaderEnd(state: PartHeaderState): void; atBoundary(state: PartHeaderState): void },
-): void {
+export function watchPartHeaders(busboy: BusboyInstance, hooks: { atHeaderEnd(state: PartHeaderState): void; atBoundary(state: PartHeaderState): void }): void {
   const hp = partHeaderParser(busboy);
+  // Called back with the parser as `this`, as busboy itself calls them.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const finish = hp._finish;
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const reset = hp.reset;
   hp._finish = function (this: HeaderParserInternals): void {
     hooks.atHeaderEnd({ maxed: this.maxed, nread: this.nread });

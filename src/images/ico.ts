@@ -90,7 +90,6 @@ export function* walkIco(start = 0): Walk {
     const from = start + e.offset;
     const to = from + e.size;
     yield skip(from - pos, `ico truncated before ${label}`);
-    pos = from;
     const first = (yield peek(Math.min(8, e.size), `ico truncated in ${label}`)).bytes;
     if (first.length < Math.min(8, e.size)) fail(`ico truncated in ${label}`); // input ended
     const isPng = first.length === 8 && first.equals(PNG_SIGNATURE);

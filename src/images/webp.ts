@@ -56,7 +56,6 @@ export function* walkWebp(start = 0): Walk {
   pos += 12;
 
   let dims: Dims | undefined;
-  let extended = false;
   let sawImageData = false;
   for (let chunks = 1; pos < end; chunks++) {
     if (chunks > maxWebpChunks) fail(`webp: more than ${maxWebpChunks} chunks (limit)`);
@@ -84,8 +83,7 @@ export function* walkWebp(start = 0): Walk {
       dims = image.parse(payload, at);
       if (dims.width === 0 || dims.height === 0) fail(`webp: ${name} chunk at offset ${at} gives ${dims.width}×${dims.height}`);
       headerRead = image.headerBytes;
-      extended = fourcc === 'VP8X';
-      sawImageData = !extended;
+      sawImageData = fourcc !== 'VP8X';
     } else if (fourcc === 'VP8X') {
       fail(`webp: second VP8X chunk at offset ${at}`);
     } else if (fourcc === 'VP8 ' || fourcc === 'VP8L' || fourcc === 'ANMF') {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { AppRow, FileRow, MetaStore, TokenRow } from './meta-store.js';
 import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
@@ -85,10 +85,12 @@ export class SqliteMetaStore implements MetaStore {
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current; v < sqliteMigrations.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(sqliteMigrations[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          this.db.exec(sqliteMigrations[v]!);
+          this.db.pragma(`user_version = ${v + 1}`);
+        })
+        .immediate();
     }
   }
 

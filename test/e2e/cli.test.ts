@@ -41,7 +41,21 @@ describe('lingo-server CLI', () => {
 
   it('token user --json mints a user token the server accepts', async () => {
     const creds = JSON.parse(cli(['app', 'create', '--name', 'u', '--scopes', 'baike:entity', '--data-dir', server.dataDir, '--json']).stdout);
-    const r = cli(['token', 'user', '--app-id', creds.app_id, '--user-id', 'ou_1', '--scopes', 'baike:entity', '--ttl-seconds', '600', '--data-dir', server.dataDir, '--json']);
+    const r = cli([
+      'token',
+      'user',
+      '--app-id',
+      creds.app_id,
+      '--user-id',
+      'ou_1',
+      '--scopes',
+      'baike:entity',
+      '--ttl-seconds',
+      '600',
+      '--data-dir',
+      server.dataDir,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const t = JSON.parse(r.stdout) as { user_access_token: string; expire: number };
     expect(t.user_access_token).toMatch(/^u-/);
@@ -135,7 +149,11 @@ describe('lingo-server serve: failures to start', () => {
 
 describe('lingo-server config print', () => {
   it('--json: every setting with its effective value and where it came from (flag > env > default)', () => {
-    const r = cli(['config', 'print', '--json', '--port', '9100', '--data-dir', '/tmp/lingo-flag'], { LINGO_PORT: '9000', LINGO_HOST: '0.0.0.0', LINGO_LOG_LEVEL: '' });
+    const r = cli(['config', 'print', '--json', '--port', '9100', '--data-dir', '/tmp/lingo-flag'], {
+      LINGO_PORT: '9000',
+      LINGO_HOST: '0.0.0.0',
+      LINGO_LOG_LEVEL: '',
+    });
     expect(r.status, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout) as Record<string, { value: unknown; source: string; flag: string; env: string }>;
     expect(printed.port).toEqual({ value: 9100, source: 'flag', flag: '--port', env: 'LINGO_PORT' });

@@ -30,9 +30,7 @@ describe('download', () => {
     expect(res.headers['content-security-policy']).toContain('sandbox');
     expect(res.headers['etag']).toMatch(/^"[0-9a-f]{64}"$/);
     const disposition = Buffer.from(res.headers['content-disposition']!, 'latin1').toString('utf8');
-    expect(disposition).toBe(
-      `attachment; filename="示例图片 \\"q\\";a/b\\\\c.png"; filename*=UTF-8''${encodeURIComponent(name).replace(/'/g, '%27')}`,
-    );
+    expect(disposition).toBe(`attachment; filename="示例图片 \\"q\\";a/b\\\\c.png"; filename*=UTF-8''${encodeURIComponent(name).replace(/'/g, '%27')}`);
     const star = /filename\*=UTF-8''(.+)$/.exec(res.headers['content-disposition']!)![1]!;
     expect(decodeURIComponent(star)).toBe(name);
   });
@@ -87,7 +85,7 @@ describe('download', () => {
     expect(res.body.length).toBe(0);
   });
 
-  it('an unknown token and another tenant\'s token answer the same non-2xx JSON 2250001', async () => {
+  it("an unknown token and another tenant's token answer the same non-2xx JSON 2250001", async () => {
     const unknown = await get({}, 'GET', 'boxbcAAAAAAAAAAAAAAAAAAAAAA');
     const malformed = await get({}, 'GET', '..%2F..%2Fetc');
     const otherTenant = await server.tenantToken(await server.newApp());

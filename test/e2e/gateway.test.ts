@@ -48,7 +48,13 @@ describe('gateway checks as the official SDK surfaces them', () => {
   it('99991663 for an unknown tenant token', async () => {
     const creds = await server.newApp();
     // The SDK honours withTenantToken only with its own token cache off.
-    const client = new lark.Client({ appId: creds.app_id, appSecret: creds.app_secret, domain: server.baseUrl, disableTokenCache: true, loggerLevel: lark.LoggerLevel.fatal });
+    const client = new lark.Client({
+      appId: creds.app_id,
+      appSecret: creds.app_secret,
+      domain: server.baseUrl,
+      disableTokenCache: true,
+      loggerLevel: lark.LoggerLevel.fatal,
+    });
     const f = await sdkFailure(() => upload(client, lark.withTenantToken('t-0000000000000000000000000000000000000000')));
     expect([f.status, f.data.code]).toEqual([400, 99991663]);
   });

@@ -20,7 +20,11 @@ function envWith(poolSize: string | undefined, tuning?: string): NodeJS.ProcessE
 
 /** UV_THREADPOOL_SIZE as a process preloaded with the bin sees it ('undefined' when unset). */
 function poolSizeAfterBin(env: NodeJS.ProcessEnv): string {
-  const r = spawnSync(process.execPath, ['--require', launcher, '-e', 'console.log(String(process.env.UV_THREADPOOL_SIZE))'], { cwd: root, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, ['--require', launcher, '-e', 'console.log(String(process.env.UV_THREADPOOL_SIZE))'], {
+    cwd: root,
+    encoding: 'utf8',
+    env,
+  });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout.trim();
 }

@@ -33,15 +33,9 @@ describe.each([
 
     it(`${format} with a user token`, async () => {
       const bytes = await makeImage(format, 320, 4096);
-      const uploaded = await client.lingo.v1.file.upload(
-        { data: { name: `user.${format}`, file: bytes } },
-        lark.withUserAccessToken(userToken),
-      );
+      const uploaded = await client.lingo.v1.file.upload({ data: { name: `user.${format}`, file: bytes } }, lark.withUserAccessToken(userToken));
       expect(uploaded?.file_token).toMatch(/^boxbc[A-Za-z0-9]{22}$/);
-      const downloaded = await client.lingo.v1.file.download(
-        { path: { file_token: uploaded!.file_token! } },
-        lark.withUserAccessToken(userToken),
-      );
+      const downloaded = await client.lingo.v1.file.download({ path: { file_token: uploaded!.file_token! } }, lark.withUserAccessToken(userToken));
       expect((await readAll(downloaded.getReadableStream())).equals(bytes)).toBe(true);
     });
   }

@@ -49,10 +49,19 @@ describe('upload rules at their boundaries', () => {
   describe('dimensions: 320-4096 px on each side', () => {
     for (const format of allFormats) {
       it(`${format}: 320 and 4096 accepted, 319 and 4097 rejected, on each side`, async () => {
-        for (const [w, h] of [[320, 320], [4096, 320], [320, 4096]]) {
+        for (const [w, h] of [
+          [320, 320],
+          [4096, 320],
+          [320, 4096],
+        ]) {
           accepted(await upload([namePart('ok'), filePart(await makeImage(format, w!, h!))]));
         }
-        for (const [w, h] of [[319, 400], [400, 319], [4097, 400], [400, 4097]]) {
+        for (const [w, h] of [
+          [319, 400],
+          [400, 319],
+          [4097, 400],
+          [400, 4097],
+        ]) {
           rejected(await upload([namePart('bad'), filePart(await makeImage(format, w!, h!))]), 'file');
         }
       });

@@ -42,7 +42,10 @@ describe('every response', () => {
     expect(apiRoutes.length).toBeGreaterThanOrEqual(2);
     for (const route of apiRoutes) {
       // Turn the route pattern into a concrete path: each capture group becomes a plausible token.
-      const path = route.pattern.source.replace(/^\^|\$$/g, '').replace(/\([^)]*\)/g, 'boxbc0000000000000000000000').replace(/\\\//g, '/');
+      const path = route.pattern.source
+        .replace(/^\^|\$$/g, '')
+        .replace(/\([^)]*\)/g, 'boxbc0000000000000000000000')
+        .replace(/\\\//g, '/');
       for (const method of route.methods) {
         const res = await request(server.baseUrl, { method, path });
         expect(res.status, `${method} ${path}`).toBe(400);

@@ -27,25 +27,21 @@ export interface RawRequest {
 export function request(baseUrl: string, req: RawRequest): Promise<RawResponse> {
   const url = new URL(req.path, baseUrl);
   return new Promise((resolve, reject) => {
-    const r = http.request(
-      url,
-      { method: req.method ?? 'GET', headers: req.headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            rawHeaderNames: res.rawHeaders.filter((_, i) => i % 2 === 0),
-            body,
-            json: () => JSON.parse(body.toString('utf8')),
-          });
+    const r = http.request(url, { method: req.method ?? 'GET', headers: req.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaderNames: res.rawHeaders.filter((_, i) => i % 2 === 0),
+          body,
+          json: () => JSON.parse(body.toString('utf8')),
         });
-        res.on('error', reject);
-      },
-    );
+      });
+      res.on('error', reject);
+    });
     r.on('error', reject);
     r.end(req.body);
   });

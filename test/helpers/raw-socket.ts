@@ -82,7 +82,10 @@ export function connect(port: number, opts: { ignoreFin?: boolean } = {}): Promi
           const check = (): void => {
             const parsed = parseResponse(received());
             if (parsed) return res(parsed);
-            if (closed) return rej(new Error(`socket closed without a complete response (got ${received().length} bytes: ${received().toString('latin1').slice(0, 200)})`));
+            if (closed)
+              return rej(
+                new Error(`socket closed without a complete response (got ${received().length} bytes: ${received().toString('latin1').slice(0, 200)})`),
+              );
             waiters.push(check);
           };
           check();

@@ -50,11 +50,9 @@ export async function startServer(input: ConfigInput = {}, deps: AppDeps = {}): 
     port: address.port,
     dataDir,
     logs,
-    newApp: (opts = {}) =>
-      createApp(app.meta, { name: 'test', scopes: opts.scopes ?? ['baike:entity'], type: opts.type, tenantKey: opts.tenantKey }),
+    newApp: (opts = {}) => createApp(app.meta, { name: 'test', scopes: opts.scopes ?? ['baike:entity'], type: opts.type, tenantKey: opts.tenantKey }),
     // App ids are random per app, so the SDK's process-wide token cache never mixes servers.
-    sdk: (creds) =>
-      new lark.Client({ appId: creds.app_id, appSecret: creds.app_secret, domain: baseUrl, loggerLevel: lark.LoggerLevel.fatal }),
+    sdk: (creds) => new lark.Client({ appId: creds.app_id, appSecret: creds.app_secret, domain: baseUrl, loggerLevel: lark.LoggerLevel.fatal }),
     tenantToken: async (creds) => (await app.tokens.issueTenantToken(creds.app_id, creds.app_secret)).token,
     userToken: async (creds, scopes, ttlSeconds = 3600) => {
       const row = await app.meta.findApp(creds.app_id);

@@ -102,7 +102,12 @@ describe('malformed HTTP and multipart', () => {
     });
 
     it('invalid UTF-8 in name (bad byte, overlong, surrogate, truncated): 400 on name', async () => {
-      for (const bytes of [[0x61, 0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe5, 0x9b]]) {
+      for (const bytes of [
+        [0x61, 0xff],
+        [0xc0, 0xaf],
+        [0xed, 0xa0, 0x80],
+        [0xe5, 0x9b],
+      ]) {
         expectError(await rawUpload(server.baseUrl, token, [namePart(Buffer.from(bytes)), filePart(png)]), 400, 2250001, 'name');
       }
     });

@@ -84,7 +84,15 @@ describe('security', () => {
   describe('Content-Disposition', () => {
     it('names with quotes, backslashes, ; = % and path characters come back intact and cannot add parameters', async () => {
       const png = await distinctImage();
-      for (const name of ['a"b.png', '"; filename="evil.exe', 'x\\"; filename*=UTF-8\'\'evil.exe', '../../etc/passwd', '..\\..\\windows\\system32\\a.png', 'a;b=c %22.png', '图片 "引号".png']) {
+      for (const name of [
+        'a"b.png',
+        '"; filename="evil.exe',
+        "x\\\"; filename*=UTF-8''evil.exe",
+        '../../etc/passwd',
+        '..\\..\\windows\\system32\\a.png',
+        'a;b=c %22.png',
+        '图片 "引号".png',
+      ]) {
         const res = await upload([namePart(name), filePart(png)]);
         expect(res.status, name).toBe(200);
         const dl = await download(server, token, res.json().data.file_token);

@@ -112,7 +112,12 @@ const seeds = new Map<ImageFormatId, Buffer[]>();
 beforeAll(async () => {
   for (const format of supportedFormats) seeds.set(format, [await makeImage(format, 40, 30, { minBytes: 0 })]);
   seeds.get('bmp')?.push(makeBmp(9, 7, { bits: 32, topDown: true }));
-  seeds.get('ico')?.push(await makeIcoOf([{ kind: 'bmp', width: 8, height: 8 }, { kind: 'png', width: 20, height: 10 }]));
+  seeds.get('ico')?.push(
+    await makeIcoOf([
+      { kind: 'bmp', width: 8, height: 8 },
+      { kind: 'png', width: 20, height: 10 },
+    ]),
+  );
   seeds.get('webp')?.push(riff([vp8x(7, 9), riffChunk('ICCP', Buffer.alloc(3)), vp8l(7, 9)]));
   seeds.get('png')?.push(await makeImage('png', 64, 48)); // with a tEXt chunk
 });

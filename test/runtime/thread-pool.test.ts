@@ -53,7 +53,10 @@ describe.runIf(process.platform === 'linux')('process tuning: the libuv thread p
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-launcher-'));
     const entry = path.join(dir, 'entry.mjs');
     // One file read on the pool (it exists by then anyway), then the thread count.
-    fs.writeFileSync(entry, "import fs from 'node:fs';\nawait fs.promises.readFile(import.meta.filename);\nconsole.log(fs.readdirSync('/proc/self/task').length);\n");
+    fs.writeFileSync(
+      entry,
+      "import fs from 'node:fs';\nawait fs.promises.readFile(import.meta.filename);\nconsole.log(fs.readdirSync('/proc/self/task').length);\n",
+    );
     try {
       const threads = (args: string[]): number => {
         const r = spawnSync(process.execPath, [...args, entry], { cwd: root, encoding: 'utf8', env: envWith(undefined) });

@@ -113,7 +113,20 @@ function requiredWork(chunks: Buffer[]): { record: Buffer[]; row?: FileRow } {
   // The fields of lingo-server's file row, with values of the same lengths.
   const { format, mime, width, height } = image;
   const sizeBytes = chunks.reduce((n, c) => n + c.length, 0);
-  const row: FileRow = { fileToken: fileToken(), tenantKey: 'bench-tenant-0000000000', appId: 'cli_0000000000000000', name: 'bench.jpg', blobKey: sha256, sizeBytes, sha256, format, mime, width, height, createdAtMs: Date.now() };
+  const row: FileRow = {
+    fileToken: fileToken(),
+    tenantKey: 'bench-tenant-0000000000',
+    appId: 'cli_0000000000000000',
+    name: 'bench.jpg',
+    blobKey: sha256,
+    sizeBytes,
+    sha256,
+    format,
+    mime,
+    width,
+    height,
+    createdAtMs: Date.now(),
+  };
   if (!steps.has('row')) return { record: chunks, row };
   const entry = journalEntry(row);
   const header = Buffer.allocUnsafe(8);

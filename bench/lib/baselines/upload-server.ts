@@ -6,11 +6,7 @@ import http from 'node:http';
  * `keep`: collect the file parts' chunks (else they are discarded as they arrive); `onBody` gets
  * them at the end of the body and calls `done` when the answer may go out.
  */
-export function uploadServer(
-  reply: Buffer,
-  keep: boolean,
-  onBody: (chunks: Buffer[], done: (err: Error | null) => void) => void,
-): http.Server {
+export function uploadServer(reply: Buffer, keep: boolean, onBody: (chunks: Buffer[], done: (err: Error | null) => void) => void): http.Server {
   return http.createServer((req, res) => {
     const fail = (status: number): void => {
       res.writeHead(status, { Connection: 'close' }).end();

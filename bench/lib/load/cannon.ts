@@ -51,9 +51,7 @@ export async function runCannon(run: CannonRun): Promise<RunStats> {
   else opts.duration = run.durationS ?? 5;
 
   const meter = openWindow(run.server.pid);
-  const result = await new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))),
-  );
+  const result = await new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
   const w = meter.stop();
 
   const responses = Object.values(result.statusCodeStats).reduce((a, s) => a + s.count, 0);

@@ -69,10 +69,11 @@ export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
  * stops the others so that no child outlives its scenario.
  */
 export async function startAll<T extends readonly (Promise<ServerChild> | undefined)[]>(...starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  // eslint-disable-next-line @typescript-eslint/await-thenable -- an undefined start is a server not started
   const all = await Promise.allSettled(starts);
   const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failed) return all.map((r) => (r as PromiseFulfilledResult<ServerChild | undefined>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
-  await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value?.stop() : undefined)));
+  await Promise.all(all.map(async (r) => (r.status === 'fulfilled' ? r.value?.stop() : undefined)));
   throw failed.reason;
 }
 
@@ -122,11 +123,7 @@ export async function alternate<T extends readonly (Side | undefined)[]>(
  * Runs once; if a neighbour took a real share of the CPU meanwhile, runs again (once, while the
  * retry budget lasts) and keeps the second result, whatever it is: the notes then tell.
  */
-export async function runQuietly(
-  ctx: ScenarioContext,
-  label: string,
-  run: () => Promise<RunStats>,
-): Promise<{ kept: RunStats; discarded: RunStats[] }> {
+export async function runQuietly(ctx: ScenarioContext, label: string, run: () => Promise<RunStats>): Promise<{ kept: RunStats; discarded: RunStats[] }> {
   const r = await run();
   ctx.log(`  ${label} ${describe(r)}`);
   if (r.neighbourCpuPct <= noisyNeighbourPct || ctx.retryBudget.seconds < r.durationS) return { kept: r, discarded: [] };

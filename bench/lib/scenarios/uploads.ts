@@ -6,17 +6,7 @@ import { UploadBody } from '../multipart.js';
 import { requiredSteps } from '../baselines/steps.js';
 import { startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
 import { cpuUsPerRequest, MB, type RunStats } from '../stats.js';
-import {
-  alternate,
-  clientBoundNote,
-  cpuNote,
-  idleRssMb,
-  startAll,
-  summarise,
-  type Scenario,
-  type ScenarioContext,
-  type ScenarioResult,
-} from './common.js';
+import { alternate, clientBoundNote, cpuNote, idleRssMb, startAll, summarise, type Scenario, type ScenarioContext, type ScenarioResult } from './common.js';
 
 interface UploadScenario {
   id: string;

@@ -21,7 +21,10 @@ describe('config', () => {
   });
 
   it('the same layering through loadConfig, which says where each value came from', () => {
-    const { config, resolved } = loadConfig({ env: { LINGO_PORT: '9000', LINGO_HOST: '0.0.0.0', LINGO_LOG_LEVEL: '' }, flags: { port: '9100', host: undefined } });
+    const { config, resolved } = loadConfig({
+      env: { LINGO_PORT: '9000', LINGO_HOST: '0.0.0.0', LINGO_LOG_LEVEL: '' },
+      flags: { port: '9100', host: undefined },
+    });
     expect(config.port).toBe(9100);
     expect(config.host).toBe('0.0.0.0');
     expect(config.logLevel).toBe('info');

@@ -16,7 +16,12 @@ function tableUnder(heading: string): string[][] {
   const table: string[][] = [];
   for (const line of lines.slice(start)) {
     if (!line.startsWith('|')) break;
-    table.push(line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()));
+    table.push(
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   }
   return table.slice(2); // the header and the |---| line
 }

@@ -162,7 +162,10 @@ describe('@fastify/busboy internals', () => {
   it('maxed is set for a header block at or past limits.headerSize', async () => {
     const long = `${disposition}\r\nX-Long: ${'a'.repeat(200)}`;
     const events = await watch(part(long) + `--${boundary}--\r\n`);
-    expect(events.find((e) => e.at === 'header end'), `_hparser.maxed no longer reports an over-long header ${onBusboy}`).toMatchObject({ maxed: true });
+    expect(
+      events.find((e) => e.at === 'header end'),
+      `_hparser.maxed no longer reports an over-long header ${onBusboy}`,
+    ).toMatchObject({ maxed: true });
   });
 
   it('reset() runs at the boundary that cuts a header block off, with the bytes read so far in nread', async () => {

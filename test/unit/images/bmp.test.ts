@@ -6,7 +6,13 @@ import { patched } from '../../helpers/bytes.js';
 import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, invalidMessage, itReadsEachSize } from '../../helpers/image-walkers.js';
 
 describe('bmp walker: valid files', () => {
-  itReadsEachSize('bmp', [[320, 320], [4096, 320], [320, 4096], [16, 16], [321, 123]]);
+  itReadsEachSize('bmp', [
+    [320, 320],
+    [4096, 320],
+    [320, 4096],
+    [16, 16],
+    [321, 123],
+  ]);
 
   it('accepts a negative height (top-down rows) and reports it positive', () => {
     const buf = makeBmp(33, 17, { bits: 32, topDown: true });

@@ -6,7 +6,13 @@ import { comment, gce, gif, gifFrame, gifHeader } from '../../fixtures/image-bui
 import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('gif walker: valid files', () => {
-  itReadsEachSize('gif', [[320, 320], [4096, 320], [320, 4096], [16, 16], [333, 555]]);
+  itReadsEachSize('gif', [
+    [320, 320],
+    [4096, 320],
+    [320, 4096],
+    [16, 16],
+    [333, 555],
+  ]);
 
   it('walks colour tables, extensions and several frames of GIF87a and GIF89a', () => {
     const buf = gif(gifHeader(20, 10, 7), comment, gce, gifFrame(5, 5, 3), gce, gifFrame(20, 10), gifFrame(1, 1, 0));
@@ -58,7 +64,10 @@ describe('gif walker: corruption', () => {
   });
 
   it('rejects unknown blocks, a missing image and bad LZW code sizes', () => {
-    expectInvalid(gif(gifHeader(1, 1), gifFrame(), Buffer.from([0x00])), /unexpected byte 0x00 at offset \d+ \(expected an image, an extension or the trailer\)/);
+    expectInvalid(
+      gif(gifHeader(1, 1), gifFrame(), Buffer.from([0x00])),
+      /unexpected byte 0x00 at offset \d+ \(expected an image, an extension or the trailer\)/,
+    );
     expectInvalid(gif(gifHeader(1, 1), comment), /trailer at offset \d+ before any image/);
     expectInvalid(gif(gifHeader(1, 1), gifFrame(1, 1, -1, 12)), /LZW minimum code size 12/);
     expectInvalid(Buffer.concat([Buffer.from('GIF88a'), Buffer.alloc(20)]), /^not a supported image format/);

@@ -10,12 +10,22 @@ const dib = (w: number, h: number): Buffer => encodeIcoDib(noisyRgb(w, h, 8, 1))
 const pngOf = (w: number, h: number): Promise<Buffer> => encodeWithSharp('png', noisyRgb(w, h, 8, 2));
 
 describe('ico walker: valid files', () => {
-  itReadsEachSize('ico', [[320, 320], [4096, 320], [320, 4096], [16, 16], [48, 48], [257, 300]]);
+  itReadsEachSize('ico', [
+    [320, 320],
+    [4096, 320],
+    [320, 4096],
+    [16, 16],
+    [48, 48],
+    [257, 300],
+  ]);
 
   it('reports a 16×16 favicon as 16×16 (from its DIB header: height / 2)', async () => {
     const favicon = await makeIcoOf([{ kind: 'bmp', width: 16, height: 16 }]);
     expect(inspectImage(favicon)).toMatchObject({ width: 16, height: 16, logicalEndBytes: favicon.length });
-    const twoSizes = await makeIcoOf([{ kind: 'bmp', width: 16, height: 16 }, { kind: 'bmp', width: 32, height: 32 }]);
+    const twoSizes = await makeIcoOf([
+      { kind: 'bmp', width: 16, height: 16 },
+      { kind: 'bmp', width: 32, height: 32 },
+    ]);
     expect(inspectImage(twoSizes)).toMatchObject({ width: 32, height: 32 });
   });
 
@@ -27,7 +37,11 @@ describe('ico walker: valid files', () => {
   });
 
   it('judges the largest entry by real width × height', async () => {
-    const buf = await makeIcoOf([{ kind: 'png', width: 300, height: 20 }, { kind: 'bmp', width: 48, height: 48 }, { kind: 'png', width: 64, height: 64 }]);
+    const buf = await makeIcoOf([
+      { kind: 'png', width: 300, height: 20 },
+      { kind: 'bmp', width: 48, height: 48 },
+      { kind: 'png', width: 64, height: 64 },
+    ]);
     expect(inspectImage(buf)).toMatchObject({ width: 300, height: 20 });
   });
 
@@ -50,13 +64,26 @@ describe('ico walker: valid files', () => {
   });
 
   it('gives the same verdict at every split point and with 1-byte chunks', async () => {
-    expectSameAtEverySplit(await makeIcoOf([{ kind: 'bmp', width: 4, height: 4 }, { kind: 'png', width: 5, height: 3 }]));
+    expectSameAtEverySplit(
+      await makeIcoOf([
+        { kind: 'bmp', width: 4, height: 4 },
+        { kind: 'png', width: 5, height: 3 },
+      ]),
+    );
   });
 });
 
 describe('ico walker: truncation', () => {
   it('rejects every prefix of a small icon as truncated', async () => {
-    expectEveryPrefixTruncated(await makeIcoOf([{ kind: 'bmp', width: 4, height: 4 }, { kind: 'png', width: 5, height: 3 }], 3));
+    expectEveryPrefixTruncated(
+      await makeIcoOf(
+        [
+          { kind: 'bmp', width: 4, height: 4 },
+          { kind: 'png', width: 5, height: 3 },
+        ],
+        3,
+      ),
+    );
   });
 
   it('rejects entries that reach past the end of the file', async () => {
@@ -90,7 +117,10 @@ describe('ico walker: corruption', () => {
 
   it('rejects an embedded image larger than its entry says', async () => {
     const png = await pngOf(20, 20);
-    expectInvalid(icoRaw([{ bytes: png, size: png.length - 12 }]), /^ico entry 1 \(\d+ bytes at offset 22\): the embedded image runs past the end of the entry/);
+    expectInvalid(
+      icoRaw([{ bytes: png, size: png.length - 12 }]),
+      /^ico entry 1 \(\d+ bytes at offset 22\): the embedded image runs past the end of the entry/,
+    );
     expectInvalid(icoRaw([{ bytes: dib(8, 8), size: 100 }]), /runs past the end of the entry/);
   });
 

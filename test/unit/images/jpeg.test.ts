@@ -7,11 +7,19 @@ import { entropy, jpeg, segment, SOI, sof, sos } from '../../fixtures/image-buil
 import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
 
 describe('jpeg walker: valid files', () => {
-  itReadsEachSize('jpeg', [[320, 320], [4096, 320], [320, 4096], [16, 16], [641, 479]]);
+  itReadsEachSize('jpeg', [
+    [320, 320],
+    [4096, 320],
+    [320, 4096],
+    [16, 16],
+    [641, 479],
+  ]);
 
   it('walks every scan of a progressive JPEG', async () => {
     const img = noisyRgb(400, 300, 20_000, 1);
-    const buf = await sharp(img.rgb, { raw: { width: 400, height: 300, channels: 3 } }).jpeg({ progressive: true }).toBuffer();
+    const buf = await sharp(img.rgb, { raw: { width: 400, height: 300, channels: 3 } })
+      .jpeg({ progressive: true })
+      .toBuffer();
     let scans = 0;
     for (let i = 0; i + 1 < buf.length; i++) if (buf[i] === 0xff && buf[i + 1] === 0xda) scans++;
     expect(scans).toBeGreaterThan(1);
@@ -19,7 +27,16 @@ describe('jpeg walker: valid files', () => {
   });
 
   it('understands stuffing, restarts, fill bytes, standalone markers and several scans', () => {
-    const buf = jpeg(sof(33, 44), Buffer.from([0xff, 0xff, 0xff]), segment(0xfe, Buffer.from('fill bytes came first')), Buffer.from([0xff, 0x01]), sos, entropy, sos, entropy);
+    const buf = jpeg(
+      sof(33, 44),
+      Buffer.from([0xff, 0xff, 0xff]),
+      segment(0xfe, Buffer.from('fill bytes came first')),
+      Buffer.from([0xff, 0x01]),
+      sos,
+      entropy,
+      sos,
+      entropy,
+    );
     expect(inspectImage(buf)).toMatchObject({ width: 33, height: 44, logicalEndBytes: buf.length });
   });
 
@@ -28,7 +45,10 @@ describe('jpeg walker: valid files', () => {
       expect(inspectImage(jpeg(sof(10, 20, m), sof(99, 99, m), sos, entropy))).toMatchObject({ width: 10, height: 20 });
     }
     for (const m of [0xc4, 0xc8, 0xcc]) {
-      expectInvalid(jpeg(segment(m, [8, 0, 20, 0, 10, 1, 1, 0x11, 0]), sos, entropy), /^jpeg: scan \(SOS\) at offset \d+ comes before any frame header \(SOF\)$/);
+      expectInvalid(
+        jpeg(segment(m, [8, 0, 20, 0, 10, 1, 1, 0x11, 0]), sos, entropy),
+        /^jpeg: scan \(SOS\) at offset \d+ comes before any frame header \(SOF\)$/,
+      );
     }
   });
 

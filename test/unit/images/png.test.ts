@@ -3,10 +3,23 @@ import { inspectImage } from '../../../src/images/inspector.js';
 import { makeImage, padTo, pngChunk } from '../../fixtures/images.js';
 import { fixPngCrc, idat, iend, ihdr, png, pngChunks } from '../../fixtures/image-builders.js';
 import { patched, u32be } from '../../helpers/bytes.js';
-import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, inspectStreaming, itReadsEachSize, rejectionPoint } from '../../helpers/image-walkers.js';
+import {
+  expectEveryPrefixTruncated,
+  expectInvalid,
+  expectSameAtEverySplit,
+  inspectStreaming,
+  itReadsEachSize,
+  rejectionPoint,
+} from '../../helpers/image-walkers.js';
 
 describe('png walker: valid files', () => {
-  itReadsEachSize('png', [[320, 320], [4096, 320], [320, 4096], [16, 16], [1000, 777]]);
+  itReadsEachSize('png', [
+    [320, 320],
+    [4096, 320],
+    [320, 4096],
+    [16, 16],
+    [1000, 777],
+  ]);
 
   it('stops at IEND: trailing data (a ZIP, say) is counted but not walked', async () => {
     const buf = await makeImage('png', 320, 320);
@@ -16,7 +29,13 @@ describe('png walker: valid files', () => {
   });
 
   it('accepts every legal bit depth / colour type pair, and a huge declared size (dims are checked later)', () => {
-    const legal: Array<[number, number[]]> = [[0, [1, 2, 4, 8, 16]], [2, [8, 16]], [3, [1, 2, 4, 8]], [4, [8, 16]], [6, [8, 16]]];
+    const legal: Array<[number, number[]]> = [
+      [0, [1, 2, 4, 8, 16]],
+      [2, [8, 16]],
+      [3, [1, 2, 4, 8]],
+      [4, [8, 16]],
+      [6, [8, 16]],
+    ];
     for (const [ct, depths] of legal) {
       for (const d of depths) {
         const plte = ct === 3 ? [pngChunk('PLTE', Buffer.alloc(6))] : [];

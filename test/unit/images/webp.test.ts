@@ -7,7 +7,13 @@ import { patched, u32le } from '../../helpers/bytes.js';
 import { expectEveryPrefixTruncated, expectInvalid, expectSameAtEverySplit, itReadsEachSize } from '../../helpers/image-walkers.js';
 
 describe('webp walker: valid files', () => {
-  itReadsEachSize('webp', [[320, 320], [4096, 320], [320, 4096], [16, 16], [555, 333]]);
+  itReadsEachSize('webp', [
+    [320, 320],
+    [4096, 320],
+    [320, 4096],
+    [16, 16],
+    [555, 333],
+  ]);
 
   it('reads lossy (VP8), lossless (VP8L) and extended (VP8X + ALPH) files from sharp', async () => {
     const img = noisyRgb(401, 301, 5000, 3);
@@ -52,7 +58,10 @@ describe('webp walker: truncation', () => {
   it('rejects a RIFF size larger than the file', async () => {
     const buf = await makeImage('webp', 320, 320);
     const lying = patched(buf, 4, u32le(buf.length)); // 8 bytes more than present
-    expectInvalid(lying, new RegExp(`^webp truncated in the .* \\(the RIFF header declares ${buf.length + 8} bytes\\) \\(the file ends after ${buf.length} bytes\\)$`));
+    expectInvalid(
+      lying,
+      new RegExp(`^webp truncated in the .* \\(the RIFF header declares ${buf.length + 8} bytes\\) \\(the file ends after ${buf.length} bytes\\)$`),
+    );
     expectInvalid(riff([vp8l(5, 5)], 0xffff_fff0), /^webp truncated/);
   });
 });

@@ -144,7 +144,9 @@ describe('the writer thread (batch-writer-thread.js)', () => {
 
   it('is part of the build: tsconfig.build.json compiles both thread programs into dist/', () => {
     const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-    const config = JSON.parse(execFileSync(process.execPath, [tsc, '-p', path.join(repoRoot, 'tsconfig.build.json'), '--showConfig'], { encoding: 'utf8' })) as {
+    const config = JSON.parse(
+      execFileSync(process.execPath, [tsc, '-p', path.join(repoRoot, 'tsconfig.build.json'), '--showConfig'], { encoding: 'utf8' }),
+    ) as {
       compilerOptions: { allowJs?: boolean };
       files: string[];
     };
