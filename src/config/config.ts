@@ -32,8 +32,8 @@ export interface HttpTimeoutsConfig {
   shutdownGraceMs: number;
 }
 
-/** Files under `root`; blobs up to `packMaxBytes` appended to segments in `root/segments/` (0: never). */
-export type BlobStoreConfig = { kind: 'fs'; root: string; packMaxBytes: number };
+/** Files under `root`; blobs up to `segmentBlobMaxBytes` appended to segments in `root/segments/` (0: never). */
+export type BlobStoreConfig = { kind: 'fs'; root: string; segmentBlobMaxBytes: number };
 
 /** Most Lingo entry images are well under this; above it a file's own fsync costs little extra. */
 export const defaultPackMaxBytes = 256 * 1024;
@@ -118,7 +118,7 @@ export function buildConfig(input: ConfigInput): Readonly<ServerConfig> {
     blobStore: {
       kind: 'fs',
       root: path.join(dataDir, 'blobs'),
-      packMaxBytes: integerIn('pack max bytes', input.packMaxBytes ?? defaultPackMaxBytes, 0, 1024 * 1024),
+      segmentBlobMaxBytes: integerIn('pack max bytes', input.packMaxBytes ?? defaultPackMaxBytes, 0, 1024 * 1024),
     },
     metaStore: { kind: 'sqlite', path: path.join(dataDir, 'lingo.sqlite') },
   };
