@@ -87,11 +87,7 @@ export class SegmentStore {
     // an index row written for a duplicate before that one is committed would let the next open
     // skip the record, and so its journal entry. From the loop's end to appending.set() nothing
     // awaits.
-    for (;;) {
-      const earlier = this.appending.get(key) ?? (this.unindexed.get(key)?.settled === false ? this.unindexed.get(key)!.indexed : undefined);
-      if (!earlier) break;
-      await earlier.catch(() => {});
-    }
+    for (let earlier = this.earlierOf(key); earlier; earlier = this.earlierOf(key)) await earlier.catch(() => {});
     const existing = this.locate(key);
     if (existing) {
       // Still unindexed after its commit settled: its row failed, and the next open indexes it.
@@ -153,6 +149,12 @@ export class SegmentStore {
     this.lock = undefined;
   }
 
+  /** An append of these bytes under way, or a record of them whose row is not committed yet. */
+  private earlierOf(key: string): Promise<void> | undefined {
+    const unindexed = this.unindexed.get(key);
+    return this.appending.get(key) ?? (unindexed && !unindexed.settled ? unindexed.indexed : undefined);
+  }
+
   private locate(key: string): Location | undefined {
     return this.unindexed.get(key)?.at ?? this.index.locate(key);
   }
@@ -166,22 +168,21 @@ export class SegmentStore {
     const record = encodeRecord(key, chunks, row?.bytes);
     const { segment, offset } = await this.appendToSegment(record.buffers, record.recordBytes);
     const at: Location = { segment, offset, length: record.length, journalBytes: record.journalBytes };
+    // Served from memory from now on, before the row's commit starts (it may read the blob).
+    const entry = { at, settled: false, indexed: Promise.resolve() };
+    this.unindexed.set(key, entry);
     // Indexed only once the row is committed elsewhere: until then recovery must find the record.
-    const committed = row ? row.commit(true) : Promise.resolve();
-    const entry = {
-      at,
-      settled: false,
-      indexed: committed.then(() => this.index.add(key, at)).then(
+    entry.indexed = commitRow(row)
+      .then(() => this.index.add(key, at))
+      .then(
         () => {
-          entry.settled = true;
           if (this.unindexed.get(key) === entry) this.unindexed.delete(key);
         },
         // Kept in `unindexed`; the run in segment_ends stops before it, so the next open rescans
         // it (and re-applies its journal entry).
-        () => void (entry.settled = true),
-      ),
-    };
-    this.unindexed.set(key, entry);
+        () => {},
+      )
+      .finally(() => (entry.settled = true));
   }
 
   /** Appends to the active segment, or to a new one once it is full or has failed; resolves when durable. */
@@ -216,5 +217,14 @@ export class SegmentStore {
     this.lock = lock;
     this.nextSegmentId = (await recoverSegments(this.dir, this.index, this.applyJournal)) + 1;
     return true;
+  }
+}
+
+/** The journaled row's commit, as a promise even if it throws at once. */
+function commitRow(row: RowJournal | undefined): Promise<void> {
+  try {
+    return row ? row.commit(true) : Promise.resolve();
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
 }
