@@ -12,8 +12,8 @@ describe('config', () => {
     expect(Object.isFrozen(c.rateLimit)).toBe(true);
     expect(buildConfig({}).port).toBe(8080);
     expect(buildConfig(configFromEnv({ LINGO_IDLE_TIMEOUT_MS: '1234' })).http.idleTimeoutMs).toBe(1234);
-    expect(buildConfig({}).blobStore.packMaxBytes).toBe(256 * 1024);
-    expect(buildConfig(configFromEnv({ LINGO_PACK_MAX_BYTES: '0' })).blobStore.packMaxBytes).toBe(0);
+    expect(buildConfig({}).blobStore.segmentBlobMaxBytes).toBe(256 * 1024);
+    expect(buildConfig(configFromEnv({ LINGO_PACK_MAX_BYTES: '0' })).blobStore.segmentBlobMaxBytes).toBe(0);
     expect(() => buildConfig({ packMaxBytes: String(2 * 1024 * 1024) })).toThrow(/pack max bytes/);
   });
 
