@@ -7,11 +7,12 @@ import type { Readable } from 'node:stream';
  * pict-rs's ingest session).
  *
  * Why an S3 backend fits with no new option: stage() streams to a local temp file (or a staging
- * object) and hashes; publish() is a PutObject under the key (a HEAD first finds duplicates),
- * then `row.commit(false)`; discard() removes the temp file; get() is a GetObject with Range;
- * delete() a DeleteObject (gc's age condition from a conditional request or a tag); keys() pages
- * through ListObjectsV2; sweepTemp() cleans the local temp dir. Journaling the row is only
- * something a backend may do (segments do), never something a caller must know about.
+ * object) while hashing; publish() is a PutObject under the key (`If-None-Match: *`, so a
+ * duplicate is found, and refreshed for gc, without a second copy), then `row.commit(false)`;
+ * discard() removes the temp file; get() is a GetObject with Range; delete() a DeleteObject,
+ * conditional on the object being unchanged since gc listed it; keys() pages through
+ * ListObjectsV2; sweepTemp() cleans the local temp dir; open() checks the bucket. Journaling the
+ * row is something a backend may do (segments do), never something a caller must know about.
  */
 export interface BlobStore {
   /**

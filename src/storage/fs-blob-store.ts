@@ -275,7 +275,8 @@ class StagedFile implements StagedBlob {
 
 /**
  * Group fsync of directories: a caller is covered by any fsync that starts after it asked, so
- * callers arriving while one runs share the next one instead of each paying for its own.
+ * callers arriving while one runs share the next one instead of each paying for its own
+ * (docs/performance.md).
  */
 class DirectorySyncer {
   /** Per directory: the fsync now running, and the one queued behind it (shared by its waiters). */

@@ -18,7 +18,7 @@ describe('fsck and gc', () => {
   });
   afterAll(() => server.close());
 
-  /** `bytes` past 256 KiB puts the blob in a file; smaller ones are packed. */
+  /** `bytes` past 256 KiB puts the blob in a file; smaller ones go to a segment. */
   const upload = async (w: number, bytes = 0) => {
     const res = await rawUpload(server.baseUrl, token, [namePart('f.png'), filePart(bytes ? padTo(await makeImage('png', w, 320), bytes) : await makeImage('png', w, 320))]);
     return res.json().data.file_token as string;
@@ -56,7 +56,7 @@ describe('fsck and gc', () => {
 
   it('fsck reports a missing blob and a corrupted blob', async () => {
     expect((await fsck(server.app.meta, server.app.blobs)).problems).toEqual([]);
-    const t1 = await upload(340); // packed
+    const t1 = await upload(340); // in a segment
     const t2 = await upload(350, 300 * 1024); // a file
     const tenant = (await server.app.meta.findApp((await server.app.meta.listApps())[0]!.appId))!.tenantKey;
     const r1 = (await server.app.meta.findFile(tenant, t1))!;

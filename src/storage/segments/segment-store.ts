@@ -33,7 +33,8 @@ export interface SegmentStoreOptions {
  * (fsck, gc beside a server).
  */
 export class SegmentStore {
-  private readonly index: SegmentIndex;
+  /** Opened at first use, so that an index this build does not read fails open(), not the constructor. */
+  private openedIndex: SegmentIndex | undefined;
   private readonly maxSegmentBytes: number;
   private readonly applyJournal: JournalApplier | undefined;
   private readonly readers: SegmentReaders;
@@ -57,7 +58,6 @@ export class SegmentStore {
   ) {
     this.maxSegmentBytes = options.maxSegmentBytes ?? 128 * 1024 * 1024;
     this.applyJournal = options.applyJournal;
-    this.index = new SegmentIndex(path.join(dir, 'index.sqlite'));
     this.readers = new SegmentReaders((id) => segmentPath(dir, id));
   }
 
@@ -144,9 +144,13 @@ export class SegmentStore {
     await Promise.allSettled([...this.appending.values()]);
     await this.indexed();
     await Promise.allSettled([...this.appenders].map((s) => s.drained()));
-    await Promise.all([this.index.close(), this.readers.close()]);
+    await Promise.all([this.openedIndex?.close(), this.readers.close()]);
     this.lock?.release();
     this.lock = undefined;
+  }
+
+  private get index(): SegmentIndex {
+    return (this.openedIndex ??= new SegmentIndex(path.join(this.dir, 'index.sqlite')));
   }
 
   /** An append of these bytes under way, or a record of them whose row is not committed yet. */
@@ -212,10 +216,11 @@ export class SegmentStore {
 
   private async takeLockAndRecover(): Promise<boolean> {
     fs.mkdirSync(this.dir, { recursive: true });
+    const index = this.index;
     const lock = tryTakeWriterLock(path.join(this.dir, 'writer.lock'));
     if (!lock) return false;
     this.lock = lock;
-    this.nextSegmentId = (await recoverSegments(this.dir, this.index, this.applyJournal)) + 1;
+    this.nextSegmentId = (await recoverSegments(this.dir, index, this.applyJournal)) + 1;
     return true;
   }
 }

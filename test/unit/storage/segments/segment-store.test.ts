@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DataDirBusyError, type RowJournal } from '../../../../src/storage/blob-store.js';
+import { DataDirBusyError, UnsupportedDataDirError, type RowJournal } from '../../../../src/storage/blob-store.js';
 import { recordHeaderBytes } from '../../../../src/storage/segments/record.js';
 import { SegmentIndex } from '../../../../src/storage/segments/segment-index.js';
 import { SegmentStore } from '../../../../src/storage/segments/segment-store.js';
@@ -155,7 +155,10 @@ describe('SegmentStore', () => {
       CREATE TRIGGER segment_blobs_indexed_to AFTER INSERT ON segment_blobs BEGIN SELECT 1; END;
       PRAGMA user_version = 1;`);
     db.close();
-    expect(() => new SegmentStore(tmp.path)).toThrow(/segment index version 1 was written by a development build before 0\.1\.0; start with an empty data dir/);
+    const s = store();
+    const refusal = /segment index version 1 was written by a development build before 0\.1\.0; start with an empty data dir/;
+    await expect(s.open({ exclusive: true })).rejects.toThrow(refusal);
+    await expect(s.open({ exclusive: false })).rejects.toBeInstanceOf(UnsupportedDataDirError);
   });
 
   describe('rows journaled in their blob\'s record', () => {
