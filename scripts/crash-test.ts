@@ -129,7 +129,13 @@ function call(port: number, method: string, urlPath: string, headers: Record<str
 
 async function tenantToken(port: number, creds: { app_id: string; app_secret: string }): Promise<string> {
   const body = Buffer.from(JSON.stringify({ app_id: creds.app_id, app_secret: creds.app_secret }));
-  const res = await call(port, 'POST', '/open-apis/auth/v3/tenant_access_token/internal', { 'Content-Type': 'application/json', 'Content-Length': body.length }, body);
+  const res = await call(
+    port,
+    'POST',
+    '/open-apis/auth/v3/tenant_access_token/internal',
+    { 'Content-Type': 'application/json', 'Content-Length': body.length },
+    body,
+  );
   const json = JSON.parse(res.body.toString()) as { tenant_access_token?: string };
   if (!json.tenant_access_token) throw new Error(`no tenant token: ${res.body.toString()}`);
   return json.tenant_access_token;
@@ -175,9 +181,10 @@ async function main(): Promise<void> {
       Array.from({ length: 16 }, async () => {
         while (next < tokens.length) {
           const fileToken = tokens[next++]!;
-          const res = await call(port, 'GET', `/open-apis/lingo/v1/files/${fileToken}/download`, { Authorization: `Bearer ${token}` }).catch(
-            (err: Error) => ({ status: 0, body: Buffer.from(err.message) }),
-          );
+          const res = await call(port, 'GET', `/open-apis/lingo/v1/files/${fileToken}/download`, { Authorization: `Bearer ${token}` }).catch((err: Error) => ({
+            status: 0,
+            body: Buffer.from(err.message),
+          }));
           if (res.status !== 200) violation(`acknowledged ${fileToken}: download answered ${res.status} ${res.body.toString().slice(0, 200)}`);
           else if (!res.body.equals(expected(acked.get(fileToken)!))) violation(`acknowledged ${fileToken}: bytes differ`);
           else if (!verifiedTokens.has(fileToken)) {
@@ -208,11 +215,17 @@ async function main(): Promise<void> {
         attempts++;
         let res: Reply;
         try {
-          res = await call(server.port, 'POST', '/open-apis/lingo/v1/files/upload', {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': contentType,
-            'Content-Length': body.length,
-          }, body);
+          res = await call(
+            server.port,
+            'POST',
+            '/open-apis/lingo/v1/files/upload',
+            {
+              Authorization: `Bearer ${token}`,
+              'Content-Type': contentType,
+              'Content-Length': body.length,
+            },
+            body,
+          );
         } catch {
           cutOff++; // the kill landed while this upload was in flight: not acknowledged, no promise made
           continue;

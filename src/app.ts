@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type http from 'node:http';
@@ -20,8 +19,7 @@ import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
-import { PackedBlobStore } from './storage/packed-blob-store.js';
-import { SegmentBlobStore } from './storage/segment-blob-store.js';
+import { SegmentStore } from './storage/segments/segment-store.js';
 import { TieredBlobStore } from './storage/tiered-blob-store.js';
 
 export interface AppDeps {
@@ -60,11 +58,8 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): Blob
     case 'fs': {
       const files = new FsBlobStore(config.root);
       if (config.segmentBlobMaxBytes === 0) return files;
-      // Data dirs from before segments keep their packed.sqlite; new ones never get one.
-      const packedFile = path.join(config.root, 'packed.sqlite');
-      const legacyPacked = fs.existsSync(packedFile) ? new PackedBlobStore(packedFile) : undefined;
-      const segments = new SegmentBlobStore(path.join(config.root, 'segments'), { applyJournal: meta && fileJournalApplier(meta) });
-      return new TieredBlobStore(files, segments, config.segmentBlobMaxBytes, legacyPacked);
+      const segments = new SegmentStore(path.join(config.root, 'segments'), { applyJournal: meta && fileJournalApplier(meta) });
+      return new TieredBlobStore(files, segments, config.segmentBlobMaxBytes);
     }
   }
 }
@@ -97,7 +92,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     files,
     listen: async () => {
       // Recovery first, and the writer lock: a second server on this data dir stops here.
-      await blobs.open?.({ exclusive: true });
+      await blobs.open({ exclusive: true });
       return new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {

@@ -16,7 +16,3 @@ export function digestsEqual(a: string, b: string): boolean {
   const y = Buffer.from(b, 'hex');
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
-
-// Only until src/files/file-service.ts imports randomString from ../random/random-pool.js (its
-// owner changes that import when issue #15's branches merge); then this line goes.
-export { randomString } from '../random/random-pool.js';

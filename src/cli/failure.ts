@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { DataDirBusyError } from '../storage/blob-store.js';
+import { DataDirBusyError, UnsupportedDataDirError } from '../storage/blob-store.js';
 import { FsckFailed } from './maintenance-commands.js';
 
 /** How a command that threw ends: the exit status, and what to print on stderr (after "lingo-server: "). */
@@ -20,6 +20,7 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof CommanderError) return { status: err.exitCode === 0 ? 0 : 2, message: undefined };
   if (err instanceof ConfigError) return { status: 2, message: err.message };
   if (err instanceof DataDirBusyError) return { status: 2, message: `${err.message} (one server per data dir)` };
+  if (err instanceof UnsupportedDataDirError) return { status: 2, message: err.message };
   if (err instanceof FsckFailed) return { status: 1, message: `fsck: ${err.message}` };
   // The operating system said no (a port in use, a read-only or full disk): its message says it all.
   if (isSystemError(err)) return { status: 1, message: err.message };

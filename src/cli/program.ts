@@ -31,7 +31,7 @@ async function withStores(opts: object, run: (stores: Stores) => Promise<void>):
   const stores = { meta, blobs: createBlobStore(config.blobStore, meta) };
   try {
     // Recovers a data dir that no server is writing; beside a running server, reads (and deletes) only.
-    await stores.blobs.open?.({ exclusive: false });
+    await stores.blobs.open({ exclusive: false });
     await run(stores);
   } finally {
     await Promise.all([stores.meta.close(), stores.blobs.close()]);

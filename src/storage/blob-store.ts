@@ -1,69 +1,79 @@
 import type { Readable } from 'node:stream';
 
-/** Bytes, addressed by the SHA-256 of their content: identical uploads share one blob. */
+/**
+ * Bytes, addressed by the SHA-256 of their content: identical uploads share one blob. A blob is
+ * written in two steps, so that nothing is visible before it is whole and its row is committed:
+ * stage() takes the bytes, publish() makes them visible and has the row committed (the pattern of
+ * pict-rs's ingest session).
+ *
+ * Why an S3 backend fits with no new option: stage() streams to a local temp file (or a staging
+ * object) while hashing; publish() is a PutObject under the key (`If-None-Match: *`, so a
+ * duplicate is found, and refreshed for gc, without a second copy), then `row.commit(false)`;
+ * discard() removes the temp file; get() is a GetObject with Range; delete() a DeleteObject,
+ * conditional on the object being unchanged since gc listed it; keys() pages through
+ * ListObjectsV2; sweepTemp() cleans the local temp dir; open() checks the bucket. Journaling the
+ * row is something a backend may do (segments do), never something a caller must know about.
+ */
 export interface BlobStore {
   /**
-   * Consume `source` to its end and make it durable under its content address. If the source
-   * errors (a validation failure mid-stream, a vanished client), nothing is left behind.
-   * `created` is false when identical bytes were already stored. Any async iterable of chunks
-   * will do (a Readable is one); the store pulls one chunk at a time, which is its backpressure.
+   * Makes the store ready: crash recovery, and the lock that keeps a second process from writing
+   * the same data dir. The server calls it with `exclusive` before it listens and fails to start
+   * on DataDirBusyError; maintenance commands call it without, and then read (and delete) beside
+   * a running server. A data dir in a format this build does not read: UnsupportedDataDirError.
    */
-  put(source: AsyncIterable<Buffer>, options?: PutOptions): Promise<PutResult>;
+  open(options: { exclusive: boolean }): Promise<void>;
+  /**
+   * Consumes `source` to its end (the validator is the iterable: pulling one chunk at a time is
+   * its backpressure) and holds the bytes durable but invisible. If the source errors (a
+   * validation failure mid-stream, a vanished client) nothing is left behind.
+   */
+  stage(source: AsyncIterable<Buffer>, options?: StageOptions): Promise<StagedBlob>;
   /** The bytes of a blob, or of an inclusive byte range of it. Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the blob; returns whether it did (a missing blob is not an error). */
   delete(key: string, options?: DeleteOptions): Promise<boolean>;
-  /** Every stored key, for fsck and gc. */
+  /** Every stored key, for fsck and gc; a caller may delete while it iterates. */
   keys(): AsyncIterable<BlobListing>;
   /** Removes temp files (interrupted writes) older than the given age; returns how many. */
   sweepTemp(olderThanMs: number): Promise<number>;
-  /**
-   * Makes the store ready to write: crash recovery, and the lock that keeps a second process from
-   * writing the same data dir. The server calls it with `exclusive` before it listens and fails to
-   * start on DataDirBusyError; maintenance commands call it without, and then read (and delete)
-   * beside a running server. Stores that need neither omit it.
-   */
-  open?(options: { exclusive: boolean }): Promise<unknown>;
-  /**
-   * Stores a blob that put() held (see `holdSmall`) in one durable write with `journal`. If the
-   * same bytes are already stored, nothing is written, the entry neither, and `created` is false.
-   */
-  putHeld?(key: string, bytes: readonly Buffer[], journal: JournalEntry): Promise<{ created: boolean }>;
   ping(): Promise<void>;
+  /** Waits for what is under way (including rows being committed by the store), then releases everything. */
   close(): Promise<void>;
 }
 
-export interface PutOptions {
+export interface StageOptions {
   /** A lower bound on the size, when known in advance (from Content-Length): lets a store pick its tier without buffering. */
-  atLeastBytes?: number;
+  sizeHint?: number;
+}
+
+/** Staged bytes: durable but not visible. Exactly one of publish() and discard() ends them. */
+export interface StagedBlob {
+  readonly key: string;
+  readonly sizeBytes: number;
   /**
-   * Called with the key once the bytes are complete and hashed, before the blob is published
-   * (linked or inserted); publishing waits for it. Lets the caller claim the key first, so no
-   * cleanup can delete a blob this put is about to be told is already stored.
+   * Makes the bytes visible under `key` and gets `row` committed; resolves once both are durable.
+   * `created` is false when identical bytes were already stored. The store calls `row.commit`
+   * once the bytes are visible, never before. If publish rejects, its staged bytes are gone; the
+   * blob is visible only if `row.commit` was called (and failed), and the caller, which knows
+   * which uploads share the key, decides whether to delete it.
    */
-  beforePublish?: (key: string) => Promise<void>;
-  /**
-   * A small blob (one a store with putHeld() keeps in a segment) is hashed and held, not stored:
-   * the result carries its bytes in `held`, with `created` false, and the caller stores it with
-   * putHeld() once it knows what must be durable along with it (its file row).
-   */
-  holdSmall?: boolean;
+  publish(row: RowJournal): Promise<{ created: boolean }>;
+  /** Gives the staged bytes up. Never throws, leaves nothing behind; a no-op once publish() was called. */
+  discard(): Promise<void>;
 }
 
 /**
- * Something another store must make durable along with a blob (a file row): written in the
- * blob's record, so one durable write covers both, and applied to that store afterwards. Until
- * what `apply()` returns resolves, the blob stays out of the segment index, so a crash before
- * then leaves the record in the tail that recovery scans, and recovery applies the entry again
- * before indexing.
+ * The row that must be durable along with a blob. A store that journals (segments) writes
+ * `bytes` in the blob's record, so one durable write covers both, and calls `commit(true)`:
+ * the row may then reach its own store lazily, and until what `commit` returns resolves the
+ * store keeps the record where its recovery will find it and hand the entry back
+ * (src/files/file-journal.ts). Any other store, or a duplicate of stored bytes (no record is
+ * written), calls `commit(false)`: the row must be durable when it resolves, and publish waits
+ * for it.
  */
-export interface JournalEntry {
-  bytes: Buffer;
-  /**
-   * Called once the record is durable, before the put resolves (never when nothing was written);
-   * resolves once the entry is durable in its own store, rejects if it could not be.
-   */
-  apply: () => Promise<void>;
+export interface RowJournal {
+  readonly bytes: Buffer;
+  commit(journaled: boolean): Promise<void>;
 }
 
 export interface DeleteOptions {
@@ -72,15 +82,6 @@ export interface DeleteOptions {
    * time. Checked atomically with the removal, so a concurrent upload of the same bytes wins.
    */
   unlessTouchedSinceMs?: number;
-}
-
-export interface PutResult {
-  key: string;
-  sizeBytes: number;
-  sha256: string;
-  created: boolean;
-  /** With `holdSmall`: the bytes (in chunks), not yet stored. */
-  held?: readonly Buffer[];
 }
 
 export interface ByteRange {
@@ -101,6 +102,11 @@ export class BlobNotFoundError extends Error {
 /** Another process holds the data dir's writer lock. */
 export class DataDirBusyError extends Error {
   override readonly name = 'DataDirBusyError';
+}
+
+/** The data dir holds a layout this build does not read (one written by a development build). */
+export class UnsupportedDataDirError extends Error {
+  override readonly name = 'UnsupportedDataDirError';
 }
 
 const blobKeyPattern = /^[0-9a-f]{64}$/;

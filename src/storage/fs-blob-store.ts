@@ -6,26 +6,27 @@ import type { Readable } from 'node:stream';
 import {
   assertBlobKey,
   BlobNotFoundError,
+  UnsupportedDataDirError,
   type BlobListing,
   type BlobStore,
   type ByteRange,
   type DeleteOptions,
-  type PutOptions,
-  type PutResult,
+  type RowJournal,
+  type StagedBlob,
 } from './blob-store.js';
 import { fsyncDir, writeAll } from './file-io.js';
 
 const tempSuffix = '.part';
 /**
- * Bytes gathered before one writev. Each writev costs the event loop a fixed ~40-100 µs on this
- * kind of machine (measured: bench/README.md), whatever its size, so batches should be large;
- * but each upload holds up to two of them (one being written, one filling). The batch size is
- * therefore the budget shared by the uploads in progress, within [min, max]: 8 concurrent large
- * uploads write 512 KiB at a time, 64 of them 64 KiB (which keeps 64 × 10 MiB under 200 MB).
+ * Bytes gathered before one writev. Each writev costs the event loop a fixed amount whatever its
+ * size, so batches should be large; but each upload holds up to two of them (one being written,
+ * one filling). The batch size is therefore a budget shared by the uploads in progress, within
+ * [min, max]: 8 concurrent large uploads write 512 KiB at a time, 64 of them 64 KiB, which keeps
+ * the memory of many concurrent large uploads bounded (docs/performance.md).
  */
 const writeBatch = { budgetBytes: 4 * 1024 * 1024, minBytes: 64 * 1024, maxBytes: 1024 * 1024 } as const;
 
-/** Unsynced bytes after which a background fdatasync starts (see put()). */
+/** Unsynced bytes after which a background fdatasync starts (see stage()). */
 const earlySyncBytes = 2 * 1024 * 1024;
 
 function writeBatchBytes(uploadsInProgress: number): number {
@@ -34,28 +35,37 @@ function writeBatchBytes(uploadsInProgress: number): number {
 
 /**
  * Blobs as files under `root/ab/<sha256>` (256 shards, as git does: few enough that each exists
- * early and directory fsyncs are shared, and ext4's hashed directories keep large ones fast). A write goes to `root/tmp/<random>.part`, is
- * fsynced, linked into place and the directory fsynced, so a blob is either absent or whole,
- * even across a power cut. Temp files left by a crash are removed by sweepTemp (gc).
+ * early and directory fsyncs are shared, and ext4's hashed directories keep large ones fast).
+ * stage() writes `root/tmp/<random>.part` and fsyncs it; publish() links it into place and
+ * fsyncs the directory, so a blob is either absent or whole, even across a power cut. Temp files
+ * left by a crash are removed by sweepTemp (gc).
  */
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly knownDirs = new Set<string>();
   private readonly dirSync = new DirectorySyncer();
-  /** puts streaming right now: they share the write-batch budget. */
-  private putsInProgress = 0;
+  /** Stagings streaming right now: they share the write-batch budget. */
+  private stagingsInProgress = 0;
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
-  async put(source: AsyncIterable<Buffer>, options: PutOptions = {}): Promise<PutResult> {
+  /** Nothing to recover; a data dir of a development build (packed.sqlite) is refused. */
+  async open(): Promise<void> {
+    const packed = path.join(this.root, 'packed.sqlite');
+    if (fs.existsSync(packed)) {
+      throw new UnsupportedDataDirError(`${packed} was written by a development build before 0.1.0; start with an empty data dir`);
+    }
+  }
+
+  async stage(source: AsyncIterable<Buffer>): Promise<StagedBlob> {
     const tmp = path.join(this.tmpDir, randomBytes(16).toString('hex') + tempSuffix);
     const hash = createHash('sha256');
     let sizeBytes = 0;
     const fh = await fsp.open(tmp, 'wx', 0o644);
-    this.putsInProgress++;
+    this.stagingsInProgress++;
     try {
       try {
         // Chunks are gathered into batches written with one writev each; while a batch is being
@@ -65,7 +75,7 @@ export class FsBlobStore implements BlobStore {
         let writing: Promise<void> = Promise.resolve();
         // Early writeback: an fdatasync started in the background every few MiB pushes the bytes
         // to the disk while the rest of the body arrives, so the final one finds little left to
-        // flush. Without it a 9 MB upload waits ~60 ms at its end for the disk (bench/README.md).
+        // flush (docs/performance.md).
         let syncing: Promise<void> = Promise.resolve();
         let syncInFlight = false;
         let unsyncedBytes = 0;
@@ -74,7 +84,7 @@ export class FsBlobStore implements BlobStore {
           sizeBytes += chunk.length;
           batch.push(chunk);
           batchBytes += chunk.length;
-          if (batchBytes >= writeBatchBytes(this.putsInProgress)) {
+          if (batchBytes >= writeBatchBytes(this.stagingsInProgress)) {
             await writing;
             writing = writeAll(fh, batch);
             // Awaited at the next batch or the end; until then a failure (ENOSPC) must not count
@@ -103,12 +113,23 @@ export class FsBlobStore implements BlobStore {
         // fdatasync: the bytes and the size that finds them, without the timestamps.
         await fh.datasync();
       } finally {
-        this.putsInProgress--;
+        this.stagingsInProgress--;
         await fh.close();
       }
-      const sha256 = hash.digest('hex');
-      await options.beforePublish?.(sha256);
-      const final = this.pathOf(sha256);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    return new StagedFile((key) => this.link(tmp, key), tmp, hash.digest('hex'), sizeBytes);
+  }
+
+  /**
+   * Links the staged temp file into place; false when identical bytes were already stored (their
+   * age is then refreshed for gc). The temp file is gone when this settles, either way.
+   */
+  private async link(tmp: string, key: string): Promise<boolean> {
+    try {
+      const final = this.pathOf(key);
       const dir = path.dirname(final);
       await this.ensureDir(dir);
       // link() publishes the blob atomically and fails if identical bytes are already stored, so
@@ -135,7 +156,7 @@ export class FsBlobStore implements BlobStore {
       await fsp.unlink(tmp);
       // For a dedup too: whoever linked it may still be syncing the directory.
       await this.dirSync.sync(dir);
-      return { key: sha256, sizeBytes, sha256, created };
+      return created;
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
@@ -226,9 +247,36 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
+/** A temp file, fsynced, waiting to be linked into place or removed. */
+class StagedFile implements StagedBlob {
+  private state: 'staged' | 'publishing' | 'discarded' = 'staged';
+
+  constructor(
+    private readonly link: (key: string) => Promise<boolean>,
+    private readonly tmp: string,
+    readonly key: string,
+    readonly sizeBytes: number,
+  ) {}
+
+  async publish(row: RowJournal): Promise<{ created: boolean }> {
+    if (this.state !== 'staged') throw new Error(`blob ${this.key} was already ${this.state === 'discarded' ? 'discarded' : 'published'}`);
+    this.state = 'publishing';
+    const created = await this.link(this.key);
+    await row.commit(false);
+    return { created };
+  }
+
+  async discard(): Promise<void> {
+    if (this.state !== 'staged') return;
+    this.state = 'discarded';
+    await fsp.rm(this.tmp, { force: true }).catch(() => {});
+  }
+}
+
 /**
  * Group fsync of directories: a caller is covered by any fsync that starts after it asked, so
- * callers arriving while one runs share the next one instead of each paying for its own.
+ * callers arriving while one runs share the next one instead of each paying for its own
+ * (docs/performance.md).
  */
 class DirectorySyncer {
   /** Per directory: the fsync now running, and the one queued behind it (shared by its waiters). */
@@ -249,7 +297,7 @@ class DirectorySyncer {
     // Replaces any queued entry: whoever waited on it is answered by this fsync.
     this.dirs.set(dir, { running });
     // Forget the directory once nothing is queued; errors reach the callers, not this chain.
-    running
+    void running
       .catch(() => {})
       .then(() => {
         const now = this.dirs.get(dir);

@@ -1,34 +1,31 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { BlobListing, BlobStore, ByteRange, DeleteOptions, JournalEntry, PutOptions, PutResult } from './blob-store.js';
+import type { Readable } from 'node:stream';
+import type { BlobListing, BlobStore, ByteRange, DeleteOptions, RowJournal, StagedBlob, StageOptions } from './blob-store.js';
 import type { FsBlobStore } from './fs-blob-store.js';
-import type { PackedBlobStore } from './packed-blob-store.js';
-import type { SegmentBlobStore } from './segment-blob-store.js';
+import type { SegmentStore } from './segments/segment-store.js';
 
 /**
- * Blobs up to `packMaxBytes` go to the segment store (appended, group-synced), larger ones to
- * files. A blob's size is known only at its end, so the first `packMaxBytes` are held in memory;
- * past that they are replayed into the file store, which then streams the rest. Keys are the same
- * SHA-256 in every tier, so callers never know where a blob lives.
- *
- * `legacyPacked`: the `packed.sqlite` of a data dir written before segments. Its blobs are read,
- * deleted and deduplicated against where they are; new small blobs no longer go there.
+ * Blobs up to `segmentBlobMaxBytes` go to the segment store (appended, group-synced, with their
+ * row in the same record), larger ones to files. A blob's size is known only at its end, so the
+ * first `segmentBlobMaxBytes` are held in memory; past that they are replayed into the file
+ * store, which then streams the rest. Keys are the same SHA-256 in every tier, so callers never
+ * know where a blob lives.
  */
 export class TieredBlobStore implements BlobStore {
   constructor(
     private readonly files: FsBlobStore,
-    private readonly segments: SegmentBlobStore,
-    private readonly packMaxBytes: number,
-    private readonly legacyPacked?: PackedBlobStore,
+    private readonly segments: SegmentStore,
+    private readonly segmentBlobMaxBytes: number,
   ) {}
 
-  async open(options: { exclusive: boolean }): Promise<boolean> {
-    return this.segments.open(options);
+  async open(options: { exclusive: boolean }): Promise<void> {
+    await this.files.open();
+    await this.segments.open(options);
   }
 
-  async put(source: AsyncIterable<Buffer>, options: PutOptions = {}): Promise<PutResult> {
+  async stage(source: AsyncIterable<Buffer>, options: StageOptions = {}): Promise<StagedBlob> {
     // Known to be large (Content-Length): straight to a file, no head held in memory.
-    if ((options.atLeastBytes ?? 0) > this.packMaxBytes) return this.files.put(source, options);
+    if ((options.sizeHint ?? 0) > this.segmentBlobMaxBytes) return this.files.stage(source);
     const iterator = source[Symbol.asyncIterator]();
     const head: Buffer[] = [];
     let headBytes = 0;
@@ -38,46 +35,27 @@ export class TieredBlobStore implements BlobStore {
       head.push(next.value);
       headBytes += next.value.length;
       // Handed over as a bare async iterator: a Readable in between would buffer ~1 MB more per upload.
-      if (headBytes > this.packMaxBytes) return this.files.put(replay(head, iterator), options);
+      if (headBytes > this.segmentBlobMaxBytes) return this.files.stage(replay(head, iterator));
     }
     const hash = createHash('sha256');
     for (const chunk of head) hash.update(chunk);
-    const sha256 = hash.digest('hex');
     // The chunks as they came go to the segment's writev; joined only when there are many (a
     // client that sent the file in tiny pieces), which keeps a group's writev within IOV_MAX.
     const chunks = head.length > maxHeldChunks ? [Buffer.concat(head, headBytes)] : head;
-    await options.beforePublish?.(sha256);
-    // Same bytes in an old packed.sqlite: refresh them there rather than store a second copy.
-    // (Its put() moves the bytes to its writer thread.)
-    if (this.legacyPacked?.has(sha256)) {
-      const { created } = await this.legacyPacked.put(sha256, Buffer.concat(head, headBytes));
-      return { key: sha256, sizeBytes: headBytes, sha256, created };
-    }
-    if (options.holdSmall) return { key: sha256, sizeBytes: headBytes, sha256, created: false, held: chunks };
-    const { created } = await this.segments.put(sha256, chunks);
-    return { key: sha256, sizeBytes: headBytes, sha256, created };
-  }
-
-  putHeld(key: string, bytes: readonly Buffer[], journal: JournalEntry): Promise<{ created: boolean }> {
-    return this.segments.put(key, bytes, journal);
+    return new HeldBlob(this.segments, hash.digest('hex'), headBytes, chunks);
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    return (await this.segments.read(key, range)) ?? this.legacyPacked?.read(key, range) ?? this.files.get(key, range);
+    return (await this.segments.read(key, range)) ?? this.files.get(key, range);
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
-    const deleted = await Promise.all([
-      this.segments.delete(key, options),
-      this.legacyPacked?.delete(key, options) ?? false,
-      this.files.delete(key, options),
-    ]);
+    const deleted = await Promise.all([this.segments.delete(key, options), this.files.delete(key, options)]);
     return deleted.includes(true);
   }
 
   async *keys(): AsyncIterable<BlobListing> {
     yield* this.segments.keys();
-    if (this.legacyPacked) yield* this.legacyPacked.keys();
     yield* this.files.keys();
   }
 
@@ -86,15 +64,40 @@ export class TieredBlobStore implements BlobStore {
   }
 
   async ping(): Promise<void> {
-    await Promise.all([this.segments.ping(), this.legacyPacked?.ping(), this.files.ping()]);
+    await Promise.all([this.segments.ping(), this.files.ping()]);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.segments.close(), this.legacyPacked?.close(), this.files.close()]);
+    await Promise.all([this.segments.close(), this.files.close()]);
   }
 }
 
 const maxHeldChunks = 16;
+
+/** A small blob, validated and hashed, held in memory until it is written with its row. */
+class HeldBlob implements StagedBlob {
+  private chunks: readonly Buffer[] | undefined;
+
+  constructor(
+    private readonly segments: SegmentStore,
+    readonly key: string,
+    readonly sizeBytes: number,
+    chunks: readonly Buffer[],
+  ) {
+    this.chunks = chunks;
+  }
+
+  publish(row: RowJournal): Promise<{ created: boolean }> {
+    const chunks = this.chunks;
+    if (!chunks) return Promise.reject(new Error(`blob ${this.key} was already published or discarded`));
+    this.chunks = undefined;
+    return this.segments.publish(this.key, chunks, row);
+  }
+
+  async discard(): Promise<void> {
+    this.chunks = undefined;
+  }
+}
 
 /** The head, then the rest; a consumer that stops early stops (and so destroys) the source too. */
 async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

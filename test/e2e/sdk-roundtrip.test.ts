@@ -4,9 +4,9 @@ import { allFormats, expectedMime, makeImage } from '../fixtures/images.js';
 import { startServerWithApp, storedFiles, type ServerWithApp } from '../helpers/server.js';
 import { readAll } from '../helpers/streams.js';
 
-// Both blob layouts: small images packed in SQLite (the default), and every blob a file.
+// Both blob layouts: small images appended to segment files (the default), and every blob a file.
 describe.each([
-  ['packed small blobs', {}],
+  ['small blobs in segments', {}],
   ['every blob a file', { segmentBlobMaxBytes: 0 }],
 ])('official Node SDK: upload then download, every format (%s)', (_layout, storage) => {
   let server: ServerWithApp;

@@ -24,7 +24,7 @@ export async function expectNoLeftovers(server: TestServer, timeoutMs = 3000): P
   await eventually(async () => {
     await server.app.files.flushed();
     expect(storedFiles(server.dataDir).temp, 'temp files left behind').toEqual([]);
-    // Every tier: small blobs in segments (or an old packed.sqlite) and blob files.
+    // Every tier: small blobs in segments and blob files.
     for await (const { key } of server.app.blobs.keys()) {
       expect(await server.app.meta.isBlobReferenced(key), `unreferenced blob ${key}`).toBe(true);
     }

@@ -3,14 +3,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gc } from '../../src/maintenance/gc.js';
 import type { AppRow, FileRow, MetaStore, TokenRow } from '../../src/meta/meta-store.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
-import type { BlobListing, BlobStore, ByteRange, DeleteOptions, PutOptions, PutResult } from '../../src/storage/blob-store.js';
+import type { BlobListing, BlobStore, ByteRange, DeleteOptions, StagedBlob, StageOptions } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
-import { recordHeaderBytes } from '../../src/storage/segment-blob-store.js';
+import { recordHeaderBytes } from '../../src/storage/segments/record.js';
 import { distinctImage, download, eventually, expectError, expectNoLeftovers, expectStillServes, logLinesFor, socketUpload } from '../helpers/hostile.js';
 import { filePart, namePart, request } from '../helpers/http.js';
 import type { ParsedResponse } from '../helpers/raw-socket.js';
@@ -28,8 +28,11 @@ class DiskFullBlobStore implements BlobStore {
   failAfterBytes = 64 * 1024;
   constructor(private readonly inner: BlobStore) {}
 
-  put(source: Readable, options?: PutOptions): Promise<PutResult> {
-    if (!this.full) return this.inner.put(source, options);
+  open(options: { exclusive: boolean }): Promise<void> {
+    return this.inner.open(options);
+  }
+  stage(source: AsyncIterable<Buffer>, options?: StageOptions): Promise<StagedBlob> {
+    if (!this.full) return this.inner.stage(source, options);
     let seen = 0;
     const limit = this.failAfterBytes;
     const disk = new Transform({
@@ -39,8 +42,8 @@ class DiskFullBlobStore implements BlobStore {
         else done(null, chunk);
       },
     });
-    pipeline(source, disk, () => {});
-    return this.inner.put(disk, options);
+    pipeline(Readable.from(source), disk, () => {});
+    return this.inner.stage(disk, options);
   }
   get(key: string, range?: ByteRange): Promise<Readable> {
     return this.inner.get(key, range);
@@ -97,7 +100,8 @@ class FlakyMetaStore implements MetaStore {
     return this.call('findLatestTenantToken', () => this.inner.findLatestTenantToken(appId, tenantKey, nowMs));
   }
   insertFile(row: FileRow, options?: { lazy?: boolean }) {
-    if (options?.lazy && this.lazyInsertsFail) return Promise.reject(Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' }));
+    if (options?.lazy && this.lazyInsertsFail)
+      return Promise.reject(Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' }));
     return this.call('insertFile', () => this.inner.insertFile(row, options));
   }
   findFile(tenantKey: string, fileToken: string) {
@@ -118,11 +122,25 @@ class FlakyMetaStore implements MetaStore {
 }
 
 const allMetaMethods: MetaMethod[] = [
-  'insertApp', 'findApp', 'listApps', 'insertToken', 'findToken', 'findLatestTenantToken', 'insertFile', 'findFile', 'listFiles', 'isBlobReferenced', 'ping',
+  'insertApp',
+  'findApp',
+  'listApps',
+  'insertToken',
+  'findToken',
+  'findLatestTenantToken',
+  'insertFile',
+  'findFile',
+  'listFiles',
+  'isBlobReferenced',
+  'ping',
 ];
 
 /** 500 2250002 with Feishu's exact text, the log id in header and body, and nothing internal. */
-function expectInternal(server: TestServer, res: ParsedResponse | { status: number; headers: Record<string, unknown>; json(): any; body: Buffer }, leak: RegExp): void {
+function expectInternal(
+  server: TestServer,
+  res: ParsedResponse | { status: number; headers: Record<string, unknown>; json(): any; body: Buffer },
+  leak: RegExp,
+): void {
   expectError(res, 500, 2250002);
   const body = res.json();
   expect(body.msg).toBe('network anomaly, please try again');

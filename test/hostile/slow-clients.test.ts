@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Of } from '../helpers/bytes.js';
 import { countRows, distinctImage, download, eventually, expectIntact, expectNoLeftovers } from '../helpers/hostile.js';
@@ -86,12 +88,14 @@ describe('slow clients', () => {
     mid.destroy();
     await expectNoLeftovers(server);
 
-    // Up to the next boundary: the file part is complete, so its blob is written and renamed
-    // into place (staged), and then the client vanishes before the closing `--`.
+    // Up to the next boundary: the file part is complete, so its blob is staged (a whole temp
+    // file, not yet visible), and then the client vanishes before the closing `--`.
     const late = await connect(server.port);
     await late.write(uploadHead(token, contentType, body.length));
     await late.write(body.subarray(0, body.lastIndexOf('--BOUNDARY--') + '--BOUNDARY'.length));
-    await eventually(() => expect(storedFiles(server.dataDir).blobs.some((b) => b.endsWith(sha256Of(image)))).toBe(true));
+    const tempSizes = (): number[] => storedFiles(server.dataDir).temp.map((t) => fs.statSync(path.join(server.dataDir, 'blobs', t)).size);
+    await eventually(() => expect(tempSizes()).toContain(image.length));
+    expect(storedFiles(server.dataDir).blobs.some((b) => b.endsWith(sha256Of(image)))).toBe(false);
     late.destroy();
     await expectNoLeftovers(server);
     expect(await countRows(server)).toBe(rows);

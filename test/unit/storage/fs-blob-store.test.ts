@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
+import { FsBlobStore } from '../../../src/storage/fs-blob-store.js';
 
 type Handle = Awaited<ReturnType<typeof fsp.open>>;
 
-/** Lets a test reach into every file handle the store opens (the temp files of its puts). */
+/** Lets a test reach into every file handle the store opens (the temp files of its stagings). */
 function onOpen(wrap: (fh: Handle) => void): void {
   const open = fsp.open.bind(fsp);
   vi.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
@@ -48,7 +48,7 @@ describe('FsBlobStore: large writes', () => {
       // so only an upload that waits for its early sync's outcome can notice.
       fh.datasync = () => (++syncs === 1 ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })) : datasync());
     });
-    await expect(store.put(chunked(6 * 1024 * 1024))).rejects.toMatchObject({ code: 'EIO' });
+    await expect(store.stage(chunked(6 * 1024 * 1024))).rejects.toMatchObject({ code: 'EIO' });
     // 6 MiB: early syncs at 2 and 4 MiB; the first one's failure ends the upload before the
     // final sync (a second early sync once replaced it, and the upload succeeded).
     expect(syncs).toBe(2);
@@ -67,7 +67,7 @@ describe('FsBlobStore: large writes', () => {
         return writev(buffers, position);
       }) as Handle['writev'];
     });
-    await store.put(chunked(3 * 1024 * 1024));
+    await store.stage(chunked(3 * 1024 * 1024));
     const [alone] = [...sizes.values()];
     // Every batch but the last is a full 1 MiB (16 chunks of 64 KiB).
     expect(alone!.slice(0, -1).every((n) => n === 1024 * 1024)).toBe(true);
@@ -84,7 +84,7 @@ describe('FsBlobStore: large writes', () => {
         },
       });
     });
-    await Promise.all(gates.map((g) => store.put(g)));
+    await Promise.all(gates.map((g) => store.stage(g)));
     const batches = [...sizes.values()].flatMap((s) => s.slice(0, -1));
     expect(batches.length).toBeGreaterThan(0);
     // Nearly all batches are at the floor of 64 KiB; none reaches the 1 MiB an upload alone gets.
