@@ -3,7 +3,8 @@
  * Process tuning: the two things lingo-server changes about Node itself, side by side. Both must
  * happen before the server's modules load, so the bin (bin/lingo-server.cjs, CommonJS, loaded with
  * synchronous reads) applies them first. `LINGO_PROCESS_TUNING=off` leaves Node as it is.
- * The evidence for each, and the command that re-measures it: docs/performance.md.
+ * The evidence for each, and the command that re-measures it: docs/performance.md#thread-pool and
+ * docs/performance.md#v8-flags.
  */
 const v8 = require('node:v8');
 

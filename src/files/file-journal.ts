@@ -3,7 +3,7 @@ import type { FileRow, MetaStore } from '../meta/meta-store.js';
 /**
  * A file row as a journal entry: a store that journals (segments) writes it in its small blob's
  * record, so that one durable write makes both the bytes and the row durable before the upload is
- * answered; the row reaches the database afterwards, off the upload's path (docs/performance.md).
+ * answered; the row reaches the database afterwards, off the upload's path (docs/performance.md#row-journaling).
  * Recovery hands entries it finds past the index back here (fileJournalApplier).
  */
 const version = 1;

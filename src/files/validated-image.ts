@@ -11,7 +11,7 @@ import { checkCompleteSize, checkDimensions, checkSizeSoFar } from './upload-rul
  *
  * An async iterable rather than a Transform in a pipeline(): pipeline() builds an
  * AbortController per upload and, when it settles, an AbortError DOMException with a captured
- * stack, a cost the main thread feels under small uploads (docs/performance.md). The blob store
+ * stack, a cost the main thread feels under small uploads (docs/performance.md#validation-as-an-async-iterable). The blob store
  * pulls one chunk at a time, which is the backpressure; a source that errors or closes early (a
  * vanished client) makes the iteration throw, and a store that stops early destroys the source.
  */

@@ -22,7 +22,7 @@ const tempSuffix = '.part';
  * size, so batches should be large; but each upload holds up to two of them (one being written,
  * one filling). The batch size is therefore a budget shared by the uploads in progress, within
  * [min, max]: 8 concurrent large uploads write 512 KiB at a time, 64 of them 64 KiB, which keeps
- * the memory of many concurrent large uploads bounded (docs/performance.md).
+ * the memory of many concurrent large uploads bounded (docs/performance.md#write-batch-budget).
  */
 const writeBatch = { budgetBytes: 4 * 1024 * 1024, minBytes: 64 * 1024, maxBytes: 1024 * 1024 } as const;
 
@@ -75,7 +75,7 @@ export class FsBlobStore implements BlobStore {
         let writing: Promise<void> = Promise.resolve();
         // Early writeback: an fdatasync started in the background every few MiB pushes the bytes
         // to the disk while the rest of the body arrives, so the final one finds little left to
-        // flush (docs/performance.md).
+        // flush (docs/performance.md#early-fdatasync).
         let syncing: Promise<void> = Promise.resolve();
         let syncInFlight = false;
         let unsyncedBytes = 0;
@@ -276,7 +276,7 @@ class StagedFile implements StagedBlob {
 /**
  * Group fsync of directories: a caller is covered by any fsync that starts after it asked, so
  * callers arriving while one runs share the next one instead of each paying for its own
- * (docs/performance.md).
+ * (docs/performance.md#directory-fsync-grouping).
  */
 class DirectorySyncer {
   /** Per directory: the fsync now running, and the one queued behind it (shared by its waiters). */

@@ -1,22 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot as root } from '../helpers/serve-process.js';
+import { envWith, launcher, repoRoot as root } from '../helpers/serve-process.js';
 
 // What the bin does to the process is checked from inside (thread counts, V8 traces) by
 // `npm run test:runtime` (test/runtime/); these check what it runs and what it sets.
-
-const launcher = path.join(root, 'bin/lingo-server.cjs');
-
-/** The environment with UV_THREADPOOL_SIZE and LINGO_PROCESS_TUNING as given (unset when undefined). */
-function envWith(poolSize: string | undefined, tuning?: string): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.UV_THREADPOOL_SIZE;
-  delete env.LINGO_PROCESS_TUNING;
-  if (poolSize !== undefined) env.UV_THREADPOOL_SIZE = poolSize;
-  if (tuning !== undefined) env.LINGO_PROCESS_TUNING = tuning;
-  return env;
-}
 
 /** UV_THREADPOOL_SIZE as a process preloaded with the bin sees it ('undefined' when unset). */
 function poolSizeAfterBin(env: NodeJS.ProcessEnv): string {

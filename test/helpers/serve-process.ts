@@ -3,6 +3,19 @@ import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/** The package's bin, as users run it. */
+export const launcher = path.join(repoRoot, 'bin/lingo-server.cjs');
+
+/** The environment with UV_THREADPOOL_SIZE and LINGO_PROCESS_TUNING as given (unset when undefined). */
+export function envWith(poolSize: string | undefined, tuning?: string): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.UV_THREADPOOL_SIZE;
+  delete env.LINGO_PROCESS_TUNING;
+  if (poolSize !== undefined) env.UV_THREADPOOL_SIZE = poolSize;
+  if (tuning !== undefined) env.LINGO_PROCESS_TUNING = tuning;
+  return env;
+}
+
 /** `lingo-server` from the sources, as the CLI tests run it. */
 export const cliFromSources = ['--import', 'tsx', path.join(repoRoot, 'src/main.ts')];
 

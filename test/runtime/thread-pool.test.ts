@@ -3,22 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot as root, spawnServe } from '../helpers/serve-process.js';
+import { envWith, launcher, repoRoot as root, spawnServe } from '../helpers/serve-process.js';
 
 // The libuv pool size of bin/process-tuning.cjs, counted in /proc: libuv starts every pool
 // thread at once, at first use, and start-up has used it by the time the server listens.
-
-const launcher = path.join(root, 'bin/lingo-server.cjs');
-
-/** The environment with UV_THREADPOOL_SIZE and LINGO_PROCESS_TUNING as given (unset when undefined). */
-function envWith(poolSize: string | undefined, tuning?: string): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.UV_THREADPOOL_SIZE;
-  delete env.LINGO_PROCESS_TUNING;
-  if (poolSize !== undefined) env.UV_THREADPOOL_SIZE = poolSize;
-  if (tuning !== undefined) env.LINGO_PROCESS_TUNING = tuning;
-  return env;
-}
 
 /** Starts `lingo-server serve` through the bin and counts the process's threads once it listens. */
 async function threadsOfServingBin(env: NodeJS.ProcessEnv): Promise<number> {

@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/hostile.js';
-import { repoRoot as root, spawnServe } from '../helpers/serve-process.js';
+import { launcher, repoRoot as root, spawnServe } from '../helpers/serve-process.js';
 
 // The V8 flags of bin/process-tuning.cjs, read back from V8's own traces: a renamed or ignored
 // flag would change nothing else that a test can see.
 
-const launcher = path.join(root, 'bin/lingo-server.cjs');
 const fixture = (name: string): string => path.join(import.meta.dirname, 'fixtures', name);
 
 /** How a workload runs: as plain node, tuned as the bin tunes, or through the bin with tuning turned off. */

@@ -28,7 +28,7 @@ interface GroupInFlight {
 
 /**
  * Appends records to one segment file opened with O_DSYNC (group commit; the reasons are in
- * docs/performance.md). Space is reserved synchronously, so records never overlap and `queued`
+ * docs/performance.md#group-commit). Space is reserved synchronously, so records never overlap and `queued`
  * is in offset order. Records queue while the groups in flight are busy; the next group takes
  * them all and writes them with one positional `writev`, which O_DSYNC makes return only once
  * the bytes (and the file size) are on the disk. A record is acknowledged when its group and

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 
 /**
  * Read-only handles of segment files, kept for the next download, so that a download costs one
- * trip to the libuv pool instead of three (open, read, close; see docs/performance.md). Bounded,
+ * trip to the libuv pool instead of three (open, read, close; see docs/performance.md#segment-read-handles). Bounded,
  * least recently used first out; a handle in use is never closed.
  */
 export class SegmentReaders {

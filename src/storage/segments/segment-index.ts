@@ -45,7 +45,7 @@ const touchSql = 'UPDATE segment_blobs SET touched_at_ms = @touched_at_ms WHERE 
 
 /**
  * How long a new record's index row may wait for others (the record is durable and served from
- * memory meanwhile), so that many rows share a transaction (docs/performance.md).
+ * memory meanwhile), so that many rows share a transaction (docs/performance.md#group-commit).
  */
 const indexLingerMs = 50;
 

@@ -20,7 +20,7 @@ export interface SegmentStoreOptions {
 /**
  * Small blobs appended to segment files (appender.ts), one durable write per group of appends,
  * with an SQLite index of where each one is (segment-index.ts); why not a file per blob or SQLite
- * for the bytes: docs/performance.md.
+ * for the bytes: docs/performance.md#segment-files.
  *
  * A record carries its blob's file row as a journal entry, so one durable write covers both; the
  * row then reaches its database lazily, and only once it has is the record's index row written

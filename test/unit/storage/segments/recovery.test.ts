@@ -2,24 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeRecord, recordHeaderBytes } from '../../../../src/storage/segments/record.js';
 import { recoverSegments } from '../../../../src/storage/segments/recovery.js';
-import { SegmentIndex } from '../../../../src/storage/segments/segment-index.js';
 import { segmentPath } from '../../../../src/storage/segments/segment-files.js';
-import { collectKeys, sha, tempDirPerTest } from './fixtures.js';
+import { collectKeys, indexesPerTest, sha, tempDirPerTest } from './fixtures.js';
 
 describe('segment recovery', () => {
   const tmp = tempDirPerTest('lingo-recovery-');
-  const opened: SegmentIndex[] = [];
-  const index = (): SegmentIndex => {
-    const i = new SegmentIndex(path.join(tmp.path, 'index.sqlite'));
-    opened.push(i);
-    return i;
-  };
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((i) => i.close()));
-  });
+  const index = indexesPerTest(tmp);
 
   /** Writes records (each blob with an optional entry) to segment `id`, as the appender would. */
   function writeSegment(id: number, records: { blob: Buffer; entry?: string }[]): void {

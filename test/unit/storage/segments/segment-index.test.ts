@@ -1,10 +1,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UnsupportedDataDirError } from '../../../../src/storage/blob-store.js';
 import { recordHeaderBytes } from '../../../../src/storage/segments/record.js';
-import { SegmentIndex, type Location } from '../../../../src/storage/segments/segment-index.js';
-import { collectKeys, tempDirPerTest } from './fixtures.js';
+import type { Location } from '../../../../src/storage/segments/segment-index.js';
+import { collectKeys, indexesPerTest, tempDirPerTest } from './fixtures.js';
 
 const key = (i: number): string => i.toString(16).padStart(64, '0');
 const at = (segment: number, offset: number, length = 100, journalBytes = 0): Location => ({ segment, offset, length, journalBytes });
@@ -12,15 +12,7 @@ const recordEnd = (l: Location): number => l.offset + recordHeaderBytes + l.leng
 
 describe('SegmentIndex', () => {
   const tmp = tempDirPerTest('lingo-index-');
-  const opened: SegmentIndex[] = [];
-  const index = (): SegmentIndex => {
-    const i = new SegmentIndex(path.join(tmp.path, 'index.sqlite'));
-    opened.push(i);
-    return i;
-  };
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((i) => i.close()));
-  });
+  const index = indexesPerTest(tmp);
 
   it('locates rows added lazily, and lists them in pages while they are deleted', async () => {
     const i = index();
