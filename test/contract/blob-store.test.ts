@@ -2,27 +2,79 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BlobNotFoundError, UnsupportedDataDirError, type BlobStore, type RowJournal, type StageOptions } from '../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
+import { S3BlobStore } from '../../src/storage/s3/s3-blob-store.js';
 import { SegmentStore } from '../../src/storage/segments/segment-store.js';
 import { TieredBlobStore } from '../../src/storage/tiered-blob-store.js';
+import { describeWithServices, uniqueName, type ServiceName } from '../helpers/services.js';
+import { openS3Fixture } from '../unit/storage/s3/s3-fixture.js';
 
 const segments = (root: string): SegmentStore => new SegmentStore(path.join(root, 'segments'), { maxSegmentBytes: 256 * 1024, applyJournal: async () => {} });
 
+/** Makes a store whose local files live under `root` (a fresh temp dir per test). */
+type Factory = (root: string) => BlobStore;
+
+/** A backend of the contract: what it needs running, and its suite-wide setup (servers, schema, bucket). */
+interface Backend {
+  name: string;
+  needs: ServiceName[];
+  start(): Promise<BackendRun>;
+}
+
+interface BackendRun {
+  create: Factory;
+  /** Before each test: no blob known. */
+  reset: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+const local = (name: string, create: Factory): Backend => ({ name, needs: [], start: async () => ({ create, reset: async () => {}, stop: async () => {} }) });
+
 /**
- * One contract, every backend: blob files alone, and files with small blobs in segments (small
- * segments, so that the tests cross from one to the next).
+ * One contract, every backend: blob files alone; files with small blobs in segments (small
+ * segments, so that the tests cross from one to the next); and S3 objects with their ledger in
+ * PostgreSQL (bodies over 64 KiB spooled to a file, so both spool paths run).
  */
-const backends: [string, (root: string) => BlobStore][] = [
-  ['FsBlobStore', (root) => new FsBlobStore(root)],
-  ['TieredBlobStore (segments ≤ 64 KiB)', (root) => new TieredBlobStore(new FsBlobStore(root), segments(root), 64 * 1024)],
+const fsBackends: Backend[] = [
+  local('FsBlobStore', (root) => new FsBlobStore(root)),
+  local('TieredBlobStore (segments ≤ 64 KiB)', (root) => new TieredBlobStore(new FsBlobStore(root), segments(root), 64 * 1024)),
+];
+const backends: Backend[] = [
+  ...fsBackends,
+  {
+    name: 'S3BlobStore (PostgreSQL ledger, spool ≤ 64 KiB in memory)',
+    needs: ['postgres', 's3'],
+    start: async () => {
+      const fixture = await openS3Fixture();
+      return {
+        // A fresh prefix per store: each test sees only its own objects.
+        create: (root) =>
+          new S3BlobStore({ location: fixture.location(uniqueName('t-')), tempDir: path.join(root, 'tmp'), memoryMaxBytes: 64 * 1024 }, fixture.pool),
+        reset: () => fixture.reset(),
+        stop: () => fixture.close(),
+      };
+    },
+  },
 ];
 
-describe.each(backends)('BlobStore contract: %s', (_name, create) => {
+for (const backend of backends) describeWithServices(backend.needs, `BlobStore contract: ${backend.name}`, () => contract(backend));
+
+function contract(backend: Backend): void {
+  let create: Factory;
+  let reset: () => Promise<void>;
+  let stop: (() => Promise<void>) | undefined;
   let root: string;
   let store: BlobStore;
+  beforeAll(async () => {
+    ({ create, reset, stop } = await backend.start());
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
   beforeEach(async () => {
+    await reset();
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-blobs-'));
     store = create(root);
     await store.open({ exclusive: true });
@@ -232,6 +284,21 @@ describe.each(backends)('BlobStore contract: %s', (_name, create) => {
       expect((await read(again.key)).equals(bytes)).toBe(true);
       expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
     }
+  });
+}
+
+/** The local data dir's format: a question for the stores that keep their blobs in it. */
+describe.each(fsBackends)('BlobStore data dir: $name', (backend) => {
+  let create: Factory;
+  let root: string;
+  beforeAll(async () => {
+    ({ create } = await backend.start());
+  });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-blobs-'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('a data dir written by a development build (blobs/packed.sqlite) is refused at open', async () => {

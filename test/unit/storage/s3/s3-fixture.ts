@@ -1,0 +1,84 @@
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { createS3Client, type S3Location } from '../../../../src/storage/s3/s3-client.js';
+import { postgresUrlWithSchema, serviceUrl, uniqueName } from '../../../helpers/services.js';
+
+/**
+ * The ledger as the PostgreSQL migrations create it (src/meta/postgres-migrations.ts, written
+ * beside this store): until both are merged, the tests create it themselves, with a `files`
+ * table reduced to what gc's reference check reads.
+ */
+const ledgerDdl = `
+  CREATE TABLE blobs (key char(64) PRIMARY KEY, size_bytes bigint NOT NULL,
+    state text NOT NULL CHECK (state IN ('pending','stored','deleting')), touched_at timestamptz NOT NULL DEFAULT now());
+  CREATE INDEX blobs_touched_at ON blobs (touched_at);
+  CREATE TABLE files (file_token text PRIMARY KEY, blob_key char(64) NOT NULL);
+  CREATE INDEX files_blob_key ON files (blob_key);`;
+
+/**
+ * A fresh PostgreSQL schema with the ledger, and a fresh bucket on the S3 test server, both
+ * removed by close(). For suites that need both (describeWithServices(['postgres', 's3'], …)).
+ */
+export interface S3Fixture {
+  /** A pool whose connections see only this fixture's schema. */
+  readonly pool: pg.Pool;
+  readonly bucket: string;
+  /** A client for the test's own checks (listing the bucket). */
+  readonly s3: S3Client;
+  /** The bucket under `prefix` (a fresh one per test keeps tests apart inside one bucket). */
+  location(prefix: string): S3Location;
+  /** Empties the ledger and the file rows: a test starts with no blob known. */
+  reset(): Promise<void>;
+  /** Every object key in the bucket under `prefix`. */
+  objectKeys(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function openS3Fixture(): Promise<S3Fixture> {
+  // s3rver's fixed credentials, unless the environment names others (scripts/services.sh sets them).
+  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
+  const schema = uniqueName('s3_');
+  const admin = new pg.Pool({ connectionString: serviceUrl('postgres'), max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const pool = new pg.Pool({ connectionString: postgresUrlWithSchema(schema), max: 20, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => {});
+  await pool.query(ledgerDdl);
+  const bucket = uniqueName('lingo-s3-');
+  const location = (prefix: string): S3Location => ({ endpoint: serviceUrl('s3'), bucket, region: 'us-east-1', forcePathStyle: true, prefix });
+  const s3 = createS3Client(location(''));
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+  const objectKeys = async (prefix: string): Promise<string[]> => {
+    const keys: string[] = [];
+    let token: string | undefined;
+    // Bounded: a test bucket holds a few thousand objects at most.
+    for (let page = 0; page < 100; page++) {
+      const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}), ContinuationToken: token }));
+      for (const o of out.Contents ?? []) keys.push(o.Key!);
+      token = out.NextContinuationToken;
+      if (!token) break;
+    }
+    return keys.sort();
+  };
+
+  return {
+    pool,
+    bucket,
+    s3,
+    location,
+    reset: async () => void (await pool.query('TRUNCATE blobs, files')),
+    objectKeys,
+    close: async () => {
+      try {
+        for (const key of await objectKeys('')) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      } finally {
+        s3.destroy();
+        await pool.end();
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await admin.end();
+      }
+    },
+  };
+}
