@@ -66,8 +66,8 @@ export class S3BlobStore implements BlobStore {
     fs.mkdirSync(options.tempDir, { recursive: true });
   }
 
-  /** Checks that the bucket answers and the ledger exists. No lock: every instance writes. */
-  async open(): Promise<void> {
+  /** Checks that the bucket answers and the ledger exists. `exclusive` means nothing here: every instance writes. */
+  async open(_options: { exclusive: boolean }): Promise<void> {
     try {
       await this.headBucket();
     } catch (err) {

@@ -48,6 +48,7 @@ export async function spool(source: AsyncIterable<Buffer>, dir: string, memoryMa
       held = [];
       heldBytes = 0;
     }
+    if (file === undefined && sizeBytes > memoryMaxBytes) file = await createSpoolFile(dir);
     if (file) {
       if (held.length > 0) await writeAll(file.handle, joinedIfMany(held));
       await file.handle.close();

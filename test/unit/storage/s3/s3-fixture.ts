@@ -6,13 +6,13 @@ import { postgresUrlWithSchema, serviceUrl, uniqueName } from '../../../helpers/
 /**
  * The ledger as the PostgreSQL migrations create it (src/meta/postgres-migrations.ts, written
  * beside this store): until both are merged, the tests create it themselves, with a `files`
- * table reduced to what gc's reference check reads.
+ * table reduced to what gc and fsck read (file-rows.ts).
  */
 const ledgerDdl = `
   CREATE TABLE blobs (key char(64) PRIMARY KEY, size_bytes bigint NOT NULL,
     state text NOT NULL CHECK (state IN ('pending','stored','deleting')), touched_at timestamptz NOT NULL DEFAULT now());
   CREATE INDEX blobs_touched_at ON blobs (touched_at);
-  CREATE TABLE files (file_token text PRIMARY KEY, blob_key char(64) NOT NULL);
+  CREATE TABLE files (file_token text PRIMARY KEY, blob_key char(64) NOT NULL, size_bytes bigint NOT NULL);
   CREATE INDEX files_blob_key ON files (blob_key);`;
 
 /**
