@@ -8,7 +8,7 @@ import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
 import { S3BlobStore } from '../../src/storage/s3/s3-blob-store.js';
 import { SegmentStore } from '../../src/storage/segments/segment-store.js';
 import { TieredBlobStore } from '../../src/storage/tiered-blob-store.js';
-import { describeWithServices, uniqueName, type ServiceName } from '../helpers/services.js';
+import { describeWithServices, type ServiceName } from '../helpers/services.js';
 import { openS3Fixture } from '../unit/storage/s3/s3-fixture.js';
 
 const segments = (root: string): SegmentStore => new SegmentStore(path.join(root, 'segments'), { maxSegmentBytes: 256 * 1024, applyJournal: async () => {} });
@@ -48,11 +48,14 @@ const backends: Backend[] = [
     needs: ['postgres', 's3'],
     start: async () => {
       const fixture = await openS3Fixture();
+      let bucket = '';
       return {
-        // A fresh prefix per store: each test sees only its own objects.
-        create: (root) =>
-          new S3BlobStore({ location: fixture.location(uniqueName('t-')), tempDir: path.join(root, 'tmp'), memoryMaxBytes: 64 * 1024 }, fixture.pool),
-        reset: () => fixture.reset(),
+        // A fresh bucket per test: each test sees only its own objects.
+        create: (root) => new S3BlobStore({ location: fixture.location(bucket), tempDir: path.join(root, 'tmp'), memoryMaxBytes: 64 * 1024 }, fixture.pool),
+        reset: async () => {
+          await fixture.reset();
+          bucket = await fixture.newBucket();
+        },
         stop: () => fixture.close(),
       };
     },

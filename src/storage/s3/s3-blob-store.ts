@@ -16,7 +16,7 @@ import {
 import { BlobLedger } from './blob-ledger.js';
 import { isMissing, isRetryable } from './s3-errors.js';
 import { createS3Client, defaultS3ClientLimits, type S3ClientLimits, type S3Location } from './s3-client.js';
-import { spool, sweepSpool, type SpooledBody } from './spool.js';
+import { Spool, type SpooledBody } from './spool.js';
 import { withinRange } from './ranged-body.js';
 
 export interface S3BlobStoreOptions {
@@ -51,19 +51,18 @@ export class S3BlobStore implements BlobStore {
   private readonly prefix: string;
   private readonly limits: S3ClientLimits;
   private readonly pendingWaitMs: number;
+  private readonly spool: Spool;
   private readonly publishing = new Set<Promise<unknown>>();
 
-  constructor(
-    private readonly options: S3BlobStoreOptions,
-    ledgerPool: pg.Pool,
-  ) {
+  constructor(options: S3BlobStoreOptions, ledgerPool: pg.Pool) {
     this.limits = options.limits ?? defaultS3ClientLimits;
     this.client = createS3Client(options.location, this.limits);
     this.ledger = new BlobLedger(ledgerPool);
     this.bucket = options.location.bucket;
-    this.prefix = options.location.prefix.replace(/\/+$/, '');
+    this.prefix = options.location.prefix.replace(/^\/+|\/+$/g, '');
     this.pendingWaitMs = options.pendingWaitMs ?? 10_000;
     fs.mkdirSync(options.tempDir, { recursive: true });
+    this.spool = new Spool(options.tempDir, options.memoryMaxBytes);
   }
 
   /** Checks that the bucket answers and the ledger exists. `exclusive` means nothing here: every instance writes. */
@@ -77,7 +76,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async stage(source: AsyncIterable<Buffer>): Promise<StagedBlob> {
-    const body = await spool(source, this.options.tempDir, this.options.memoryMaxBytes);
+    const body = await this.spool.take(source);
     return new StagedObject(body, (row) => this.track(this.publish(body, row)));
   }
 
@@ -113,7 +112,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   sweepTemp(olderThanMs: number): Promise<number> {
-    return sweepSpool(this.options.tempDir, olderThanMs);
+    return this.spool.sweep(olderThanMs);
   }
 
   async ping(): Promise<void> {
@@ -177,11 +176,20 @@ export class S3BlobStore implements BlobStore {
   /**
    * One PUT with the length and Content-MD5 known up front (no chunked encoding, no trailer).
    * The SDK does not retry a streamed body (it cannot rewind it), so a spooled file is retried
-   * here, each attempt with a fresh stream; a Buffer is retried by the SDK itself.
+   * here, each attempt with a fresh stream; a Buffer is retried by the SDK itself. The SDK pipes a
+   * stream without watching it: a read error would leave the request hanging, so it aborts it.
    */
   private async putObject(body: SpooledBody): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const content = body.open();
+      const content = await body.open();
+      const abort = new AbortController();
+      let readError: Error | undefined;
+      if (!Buffer.isBuffer(content)) {
+        content.once('error', (err: Error) => {
+          readError = err;
+          abort.abort();
+        });
+      }
       try {
         await this.client.send(
           new PutObjectCommand({
@@ -192,9 +200,11 @@ export class S3BlobStore implements BlobStore {
             ContentMD5: body.md5,
             ContentType: 'application/octet-stream',
           }),
+          { abortSignal: abort.signal },
         );
         return;
       } catch (err) {
+        if (readError !== undefined) throw readError;
         if (Buffer.isBuffer(content) || attempt >= this.limits.maxAttempts || !isRetryable(err)) throw err;
         await sleep(100 * 2 ** attempt);
       } finally {

@@ -36,7 +36,7 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
   let fixture: S3Fixture;
   let files: FileRows;
   let dir: string;
-  let prefix: string;
+  let bucket: string;
   const stores: BlobStore[] = [];
   beforeAll(async () => {
     fixture = await openS3Fixture();
@@ -46,17 +46,17 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
   beforeEach(async () => {
     await fixture.reset();
     dir = makeTempDir('s3-store');
-    prefix = uniqueName('p-');
+    bucket = await fixture.newBucket();
   });
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
     removeDir(dir);
   });
 
-  /** An instance: its own S3 client and spool dir, the shared bucket prefix and ledger. */
+  /** An instance: its own S3 client and spool dir, the shared bucket and ledger. */
   const instance = async (options: Partial<S3BlobStoreOptions> = {}): Promise<S3BlobStore> => {
     const store = new S3BlobStore(
-      { location: fixture.location(prefix), tempDir: path.join(dir, uniqueName('tmp-')), memoryMaxBytes: 64 * 1024, ...options },
+      { location: fixture.location(bucket), tempDir: path.join(dir, uniqueName('tmp-')), memoryMaxBytes: 64 * 1024, ...options },
       fixture.pool,
     );
     stores.push(store);
@@ -80,7 +80,7 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
   };
 
   it('objects are <prefix>/<sha256>, and nothing reaches the bucket before the body is whole and valid', async () => {
-    const store = await instance();
+    const store = await instance({ location: fixture.location(bucket, 'blobs/v1/') });
     let sent = 0;
     const invalid = new Readable({
       read() {
@@ -90,13 +90,18 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
       },
     });
     await expect(store.stage(invalid)).rejects.toThrow('not an image');
-    expect(await fixture.objectKeys(prefix)).toEqual([]);
+    expect(await fixture.objectKeys(bucket)).toEqual([]);
     const bytes = Buffer.alloc(300 * 1024, 7);
     const staged = await store.stage(Readable.from([bytes]));
-    expect(await fixture.objectKeys(prefix)).toEqual([]);
+    expect(await fixture.objectKeys(bucket)).toEqual([]);
     await staged.publish(fileRow(staged.key, bytes.length));
-    expect(await fixture.objectKeys(prefix)).toEqual([`${prefix}/${sha256(bytes)}`]);
+    expect(await fixture.objectKeys(bucket)).toEqual([`blobs/v1/${sha256(bytes)}`]);
     expect((await read(store, staged.key, { start: 1000, end: 1009 })).equals(bytes.subarray(1000, 1010))).toBe(true);
+    // Without a prefix, the key is the digest alone.
+    const bare = await instance();
+    const other = Buffer.alloc(1000, 8);
+    await upload(bare, other);
+    expect(await fixture.objectKeys(bucket)).toEqual([sha256(other), `blobs/v1/${sha256(bytes)}`].sort());
   });
 
   it('a duplicate on another instance is found in the ledger and the bucket, and not PUT again', async () => {
@@ -105,7 +110,7 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
     expect(await upload(a, bytes)).toMatchObject({ created: true });
     expect(await upload(b, bytes)).toMatchObject({ created: false });
     // An object lost from the bucket behind the ledger's back is put back by the next upload.
-    await fixture.s3.send(new DeleteObjectCommand({ Bucket: fixture.bucket, Key: `${prefix}/${sha256(bytes)}` }));
+    await fixture.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: sha256(bytes) }));
     await expect(b.get(sha256(bytes))).rejects.toBeInstanceOf(BlobNotFoundError);
     expect(await upload(b, bytes)).toMatchObject({ created: true });
     expect((await read(a, sha256(bytes))).equals(bytes)).toBe(true);
@@ -155,7 +160,7 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
   });
 
   it('S3 down: publish fails after bounded attempts, before any file row, and the store is not ready', async () => {
-    const down = { ...fixture.location(prefix), endpoint: `http://127.0.0.1:${await closedPort()}` };
+    const down = { ...fixture.location(bucket), endpoint: `http://127.0.0.1:${await closedPort()}` };
     const store = new S3BlobStore(
       {
         location: down,
@@ -166,7 +171,7 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
       fixture.pool,
     );
     stores.push(store);
-    await expect(store.open({ exclusive: true })).rejects.toThrow(new RegExp(`S3 bucket "${fixture.bucket}" is not reachable`));
+    await expect(store.open({ exclusive: true })).rejects.toThrow(new RegExp(`S3 bucket "${bucket}" is not reachable`));
     await expect(store.ping()).rejects.toThrow();
     for (const size of [1000, 200 * 1024]) {
       const bytes = Buffer.alloc(size, 1);
@@ -183,12 +188,12 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
   });
 
   it('open refuses a bucket that does not exist, and a database without the ledger', async () => {
-    const missing = new S3BlobStore({ location: { ...fixture.location(''), bucket: uniqueName('absent-') }, tempDir: dir, memoryMaxBytes: 0 }, fixture.pool);
+    const missing = new S3BlobStore({ location: fixture.location(uniqueName('absent-')), tempDir: dir, memoryMaxBytes: 0 }, fixture.pool);
     stores.push(missing);
     await expect(missing.open({ exclusive: false })).rejects.toThrow(/S3 bucket "absent-[0-9a-f]+" is not reachable/);
     await fixture.pool.query('ALTER TABLE blobs RENAME TO blobs_gone');
     try {
-      const noLedger = new S3BlobStore({ location: fixture.location(prefix), tempDir: dir, memoryMaxBytes: 0 }, fixture.pool);
+      const noLedger = new S3BlobStore({ location: fixture.location(bucket), tempDir: dir, memoryMaxBytes: 0 }, fixture.pool);
       stores.push(noLedger);
       await expect(noLedger.open({ exclusive: false })).rejects.toThrow(/the blob ledger \(tables blobs and files in PostgreSQL\) is not usable/);
     } finally {

@@ -7,8 +7,10 @@ import { openS3Fixture, type S3Fixture } from './s3-fixture.js';
 
 describeWithServices(['postgres', 's3'], 'createS3Client: plain bodies for S3-compatible servers', () => {
   let fixture: S3Fixture;
+  let bucket: string;
   beforeAll(async () => {
     fixture = await openS3Fixture();
+    bucket = await fixture.newBucket();
   });
   afterAll(() => fixture.close());
 
@@ -18,8 +20,8 @@ describeWithServices(['postgres', 's3'], 'createS3Client: plain bodies for S3-co
   /** What the server stores for a streamed PUT by `client`: the bytes, or the error. */
   const roundTrip = async (client: S3Client, key: string): Promise<Buffer | Error> => {
     try {
-      await client.send(new PutObjectCommand({ Bucket: fixture.bucket, Key: key, Body: body(), ContentLength: bytes.length }));
-      const out = await fixture.s3.send(new GetObjectCommand({ Bucket: fixture.bucket, Key: key }));
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body(), ContentLength: bytes.length }));
+      const out = await fixture.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Buffer.from(await out.Body!.transformToByteArray());
     } catch (err) {
       return err as Error;
@@ -27,7 +29,7 @@ describeWithServices(['postgres', 's3'], 'createS3Client: plain bodies for S3-co
   };
 
   it('a streamed PUT stores exactly its bytes (no aws-chunked framing, no trailer)', async () => {
-    const client = createS3Client(fixture.location(''));
+    const client = createS3Client(fixture.location(bucket));
     try {
       expect(await roundTrip(client, 'ours')).toEqual(bytes);
     } finally {
@@ -38,7 +40,7 @@ describeWithServices(['postgres', 's3'], 'createS3Client: plain bodies for S3-co
   it("the SDK's default checksum settings do not: what WHEN_REQUIRED prevents", async () => {
     // With its defaults the SDK sends a streamed body as aws-chunked with a CRC32 trailer; a
     // server that does not speak it rejects the PUT or, like s3rver, stores the framing.
-    const { endpoint, region, forcePathStyle } = fixture.location('');
+    const { endpoint, region, forcePathStyle } = fixture.location(bucket);
     const client = new S3Client({ endpoint: endpoint!, region: region!, forcePathStyle });
     try {
       expect(await roundTrip(client, 'sdk-defaults')).not.toEqual(bytes);

@@ -16,21 +16,28 @@ const ledgerDdl = `
   CREATE INDEX files_blob_key ON files (blob_key);`;
 
 /**
- * A fresh PostgreSQL schema with the ledger, and a fresh bucket on the S3 test server, both
- * removed by close(). For suites that need both (describeWithServices(['postgres', 's3'], …)).
+ * A fresh PostgreSQL schema with the ledger, and fresh buckets on the S3 test server, all removed
+ * by close(). For suites that need both (describeWithServices(['postgres', 's3'], …)).
+ *
+ * s3rver keeps `a/b` as a directory `a` and removes the directory when a DELETE empties it; a PUT
+ * into that directory at the same moment fails with an unhandled ENOENT that ends the server.
+ * Tests whose PUTs race DELETEs therefore keep their keys at the bucket's top level (prefix ''),
+ * in a bucket of their own.
  */
 export interface S3Fixture {
   /** A pool whose connections see only this fixture's schema. */
   readonly pool: pg.Pool;
-  readonly bucket: string;
-  /** A client for the test's own checks (listing the bucket). */
+  /** Another such pool, as a second instance has (ended by close()). */
+  newPool(): pg.Pool;
+  /** A client for the test's own checks (listing a bucket). */
   readonly s3: S3Client;
-  /** The bucket under `prefix` (a fresh one per test keeps tests apart inside one bucket). */
-  location(prefix: string): S3Location;
+  /** A new empty bucket. */
+  newBucket(): Promise<string>;
+  location(bucket: string, prefix?: string): S3Location;
   /** Empties the ledger and the file rows: a test starts with no blob known. */
   reset(): Promise<void>;
-  /** Every object key in the bucket under `prefix`. */
-  objectKeys(prefix: string): Promise<string[]>;
+  /** Every object key in the bucket (under `prefix`). */
+  objectKeys(bucket: string, prefix?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -41,15 +48,26 @@ export async function openS3Fixture(): Promise<S3Fixture> {
   const schema = uniqueName('s3_');
   const admin = new pg.Pool({ connectionString: serviceUrl('postgres'), max: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
-  const pool = new pg.Pool({ connectionString: postgresUrlWithSchema(schema), max: 20, connectionTimeoutMillis: 5_000 });
-  pool.on('error', () => {});
+  const pools: pg.Pool[] = [];
+  const newPool = (): pg.Pool => {
+    const pool = new pg.Pool({ connectionString: postgresUrlWithSchema(schema), max: 20, connectionTimeoutMillis: 5_000 });
+    pool.on('error', () => {});
+    pools.push(pool);
+    return pool;
+  };
+  const pool = newPool();
   await pool.query(ledgerDdl);
-  const bucket = uniqueName('lingo-s3-');
-  const location = (prefix: string): S3Location => ({ endpoint: serviceUrl('s3'), bucket, region: 'us-east-1', forcePathStyle: true, prefix });
+  const location = (bucket: string, prefix = ''): S3Location => ({ endpoint: serviceUrl('s3'), bucket, region: 'us-east-1', forcePathStyle: true, prefix });
   const s3 = createS3Client(location(''));
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const buckets: string[] = [];
+  const newBucket = async (): Promise<string> => {
+    const bucket = uniqueName('lingo-s3-');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    buckets.push(bucket);
+    return bucket;
+  };
 
-  const objectKeys = async (prefix: string): Promise<string[]> => {
+  const objectKeys = async (bucket: string, prefix = ''): Promise<string[]> => {
     const keys: string[] = [];
     let token: string | undefined;
     // Bounded: a test bucket holds a few thousand objects at most.
@@ -64,18 +82,21 @@ export async function openS3Fixture(): Promise<S3Fixture> {
 
   return {
     pool,
-    bucket,
+    newPool,
     s3,
+    newBucket,
     location,
     reset: async () => void (await pool.query('TRUNCATE blobs, files')),
     objectKeys,
     close: async () => {
       try {
-        for (const key of await objectKeys('')) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-        await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+        for (const bucket of buckets) {
+          for (const key of await objectKeys(bucket)) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+          await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+        }
       } finally {
         s3.destroy();
-        await pool.end();
+        await Promise.all(pools.map((p) => p.end()));
         await admin.query(`DROP SCHEMA ${schema} CASCADE`);
         await admin.end();
       }

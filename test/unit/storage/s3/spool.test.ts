@@ -6,7 +6,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withinRange } from '../../../../src/storage/s3/ranged-body.js';
-import { spool, sweepSpool } from '../../../../src/storage/s3/spool.js';
+import { Spool } from '../../../../src/storage/s3/spool.js';
 import { makeTempDir, removeDir } from '../../../helpers/temp-dir.js';
 
 const MiB = 1024 * 1024;
@@ -35,14 +35,14 @@ describe('spool: an upload body held until it is PUT', () => {
     for (const size of [0, 1000, 64 * 1024, 64 * 1024 + 1, 3 * MiB + 7]) {
       const bytes = Buffer.alloc(size);
       for (let i = 0; i < size; i += 997) bytes[i] = i % 251;
-      const body = await spool(Readable.from(size ? [bytes.subarray(0, size >> 1), bytes.subarray(size >> 1)] : []), dir, 64 * 1024);
+      const body = await new Spool(dir, 64 * 1024).take(Readable.from(size ? [bytes.subarray(0, size >> 1), bytes.subarray(size >> 1)] : []));
       expect(body.sizeBytes).toBe(size);
       expect(body.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
       expect(body.md5).toBe(createHash('md5').update(bytes).digest('base64'));
       expect(fs.readdirSync(dir)).toHaveLength(size > 64 * 1024 ? 1 : 0);
       // Each PUT attempt reads the whole body again.
-      expect((await collect(body.open())).equals(bytes)).toBe(true);
-      expect((await collect(body.open())).equals(bytes)).toBe(true);
+      expect((await collect(await body.open())).equals(bytes)).toBe(true);
+      expect((await collect(await body.open())).equals(bytes)).toBe(true);
       await body.drop();
       expect(fs.readdirSync(dir)).toEqual([]);
     }
@@ -57,7 +57,7 @@ describe('spool: an upload body held until it is PUT', () => {
         sent += 64 * 1024;
       },
     });
-    await expect(spool(failing, dir, 64 * 1024)).rejects.toThrow('client went away');
+    await expect(new Spool(dir, 64 * 1024).take(failing)).rejects.toThrow('client went away');
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
@@ -83,7 +83,8 @@ describe('spool: an upload body held until it is PUT', () => {
       }
       await allArrived;
     }
-    const bodies = await Promise.all(Array.from({ length: uploads }, (_, n) => spool(body(n), dir, 256 * 1024)));
+    const spool = new Spool(dir, 256 * 1024);
+    const bodies = await Promise.all(Array.from({ length: uploads }, (_, n) => spool.take(body(n))));
     try {
       expect(bodies.every((b) => b.sizeBytes === size)).toBe(true);
       // Held in memory they would be 640 MiB; spooled, each holds at most one write batch.
@@ -93,17 +94,21 @@ describe('spool: an upload body held until it is PUT', () => {
     }
   });
 
-  it('sweepTemp removes only spool files older than the given age', async () => {
+  it('sweep removes only spool files older than the given age, never one a body still uses', async () => {
+    const spool = new Spool(dir, 0);
+    const inUse = await spool.take(Readable.from([Buffer.from('still to be PUT')]));
     const old = path.join(dir, 'a'.repeat(32) + '.spool');
     const fresh = path.join(dir, 'b'.repeat(32) + '.spool');
     const other = path.join(dir, 'notes.txt');
     for (const f of [old, fresh, other]) fs.writeFileSync(f, 'x');
     const hourAgo = new Date(Date.now() - 3600_000);
-    fs.utimesSync(old, hourAgo, hourAgo);
-    fs.utimesSync(other, hourAgo, hourAgo);
-    expect(await sweepSpool(dir, 60_000)).toBe(1);
+    for (const f of [old, other, ...fs.readdirSync(dir).map((n) => path.join(dir, n))]) fs.utimesSync(f, hourAgo, hourAgo);
+    fs.utimesSync(fresh, new Date(), new Date());
+    expect(await spool.sweep(60_000)).toBe(1);
+    expect(await collect(await inUse.open())).toEqual(Buffer.from('still to be PUT'));
+    await inUse.drop();
     expect(fs.readdirSync(dir).sort()).toEqual([path.basename(fresh), 'notes.txt'].sort());
-    expect(await sweepSpool(path.join(dir, 'absent'), 0)).toBe(0);
+    expect(await new Spool(path.join(dir, 'absent'), 0).sweep(0)).toBe(0);
   });
 });
 
