@@ -3,7 +3,8 @@ import path from 'node:path';
 import type http from 'node:http';
 import pino, { type Logger } from 'pino';
 import { TokenService } from './auth/tokens.js';
-import type { BlobStoreConfig, MetaStoreConfig, ServerConfig } from './config/config.js';
+import type pg from 'pg';
+import { ConfigError, type BlobStoreConfig, type MetaStoreConfig, type ServerConfig } from './config/config.js';
 import { FileService } from './files/file-service.js';
 import { fileJournalApplier } from './files/file-journal.js';
 import { Gateway } from './http/gateway.js';
@@ -19,6 +20,7 @@ import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
+import { S3BlobStore } from './storage/s3/s3-blob-store.js';
 import { SegmentStore } from './storage/segments/segment-store.js';
 import { TieredBlobStore } from './storage/tiered-blob-store.js';
 
@@ -51,9 +53,10 @@ export function createMetaStore(config: MetaStoreConfig): MetaStore {
 /**
  * `meta`: where recovery re-inserts the file rows it finds in segment records (see
  * src/files/file-journal.ts). Every process that may open the store for writing passes it;
- * without it, a store that finds such rows refuses to open.
+ * without it, a store that finds such rows refuses to open. `ledger`: the PostgreSQL pool of the
+ * metadata store, where an S3 store keeps its blob ledger.
  */
-export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): BlobStore {
+export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore, ledger?: pg.Pool): BlobStore {
   switch (config.kind) {
     case 'fs': {
       const files = new FsBlobStore(config.root);
@@ -61,6 +64,9 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): Blob
       const segments = new SegmentStore(path.join(config.root, 'segments'), { applyJournal: meta && fileJournalApplier(meta) });
       return new TieredBlobStore(files, segments, config.segmentBlobMaxBytes);
     }
+    case 's3':
+      if (!ledger) throw new ConfigError('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres (LINGO_META=postgres)');
+      return new S3BlobStore({ location: config.location, tempDir: config.tempDir, memoryMaxBytes: config.segmentBlobMaxBytes }, ledger);
   }
 }
 

@@ -13,7 +13,8 @@ export function settingOptions(scope: 'serve' | 'data'): Option[] {
 
 export function settingOption(s: Setting): Option {
   const details = [s.range, `default ${withUnit(s.default, s.unit)}`, `env ${s.env}`].filter(Boolean);
-  return new Option(`${s.flag} <${s.argName}>`, `${s.help} (${details.join('; ')})`);
+  // A switch (no argName) takes no value: present means on.
+  return new Option(s.argName ? `${s.flag} <${s.argName}>` : s.flag, `${s.help} (${details.join('; ')})`);
 }
 
 /** The settings among a command's parsed options (commander names each after its flag, as the table's keys are). */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { S3Location } from '../storage/s3/s3-client.js';
 import { wholeNumberIn, type Setting } from './setting-kinds.js';
 import { settings, type ConfigInput, type SettingValues } from './settings.js';
 
@@ -34,8 +35,13 @@ export interface HttpTimeoutsConfig {
   shutdownGraceMs: number;
 }
 
-/** Files under `root`; blobs up to `segmentBlobMaxBytes` appended to segments in `root/segments/` (0: none). */
-export type BlobStoreConfig = { kind: 'fs'; root: string; segmentBlobMaxBytes: number };
+/**
+ * fs: files under `root`; blobs up to `segmentBlobMaxBytes` appended to segments in `root/segments/` (0: none).
+ * s3: objects in a bucket; upload bodies up to `segmentBlobMaxBytes` held in memory until they are
+ * PUT, larger ones in `tempDir`; the ledger is in PostgreSQL (the metadata store's database).
+ */
+export type BlobStoreConfig =
+  { kind: 'fs'; root: string; segmentBlobMaxBytes: number } | { kind: 's3'; location: S3Location; tempDir: string; segmentBlobMaxBytes: number };
 
 export type MetaStoreConfig = { kind: 'sqlite'; path: string };
 
@@ -105,6 +111,7 @@ function configFromValues(v: SettingValues): Readonly<ServerConfig> {
   if (v.headersTimeoutMs > v.requestTimeoutMs) {
     throw new ConfigError(`--headers-timeout-ms (${v.headersTimeoutMs} ms) must not exceed --request-timeout-ms (${v.requestTimeoutMs} ms)`);
   }
+  const metaStore: MetaStoreConfig = { kind: 'sqlite', path: path.join(v.dataDir, 'lingo.sqlite') };
   return deepFreeze({
     host: v.host,
     port: v.port,
@@ -117,9 +124,49 @@ function configFromValues(v: SettingValues): Readonly<ServerConfig> {
       requestTimeoutMs: v.requestTimeoutMs,
       shutdownGraceMs: v.shutdownGraceMs,
     },
-    blobStore: { kind: 'fs', root: path.join(v.dataDir, 'blobs'), segmentBlobMaxBytes: v.segmentBlobMaxBytes },
-    metaStore: { kind: 'sqlite', path: path.join(v.dataDir, 'lingo.sqlite') },
+    blobStore: blobStoreConfig(v, metaStore),
+    metaStore,
   });
+}
+
+const s3Settings = ['s3Endpoint', 's3Bucket', 's3Region', 's3ForcePathStyle', 's3Prefix'] as const;
+
+function blobStoreConfig(v: SettingValues, metaStore: MetaStoreConfig): BlobStoreConfig {
+  if (v.blob === 'fs') {
+    // Set for a bucket but storing locally would split the blobs of a cluster between machines.
+    const stray = s3Settings.find((key) => v[key] !== '' && v[key] !== false);
+    if (stray) throw new ConfigError(`${flagOf(stray)} is set, but --blob is fs: add --blob s3 (LINGO_BLOB=s3), or unset it`);
+    return { kind: 'fs', root: path.join(v.dataDir, 'blobs'), segmentBlobMaxBytes: v.segmentBlobMaxBytes };
+  }
+  if (v.s3Bucket === '') throw new ConfigError('--blob s3 needs a bucket: set --s3-bucket (LINGO_S3_BUCKET)');
+  if (metaStore.kind === 'sqlite') {
+    throw new ConfigError('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres (LINGO_META=postgres)');
+  }
+  if (v.s3Endpoint !== '' && !/^https?:$/.test(urlProtocol(v.s3Endpoint))) throw new ConfigError('--s3-endpoint must be an http:// or https:// URL');
+  return {
+    kind: 's3',
+    location: {
+      endpoint: v.s3Endpoint || undefined,
+      bucket: v.s3Bucket,
+      region: v.s3Region || undefined,
+      forcePathStyle: v.s3ForcePathStyle,
+      prefix: v.s3Prefix,
+    },
+    tempDir: path.join(v.dataDir, 'tmp'),
+    segmentBlobMaxBytes: v.segmentBlobMaxBytes,
+  };
+}
+
+function urlProtocol(value: string): string {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return '';
+  }
+}
+
+function flagOf(key: string): string {
+  return settings.find((s) => s.key === key)!.flag;
 }
 
 function parseOrThrow(setting: Setting, raw: string | number, origin: string): unknown {

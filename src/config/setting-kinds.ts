@@ -16,7 +16,7 @@ export interface Setting<K extends string = string, T = unknown> {
   readonly default: string | number;
   /** Shown after numbers: `ms`, `bytes`. */
   readonly unit?: string;
-  /** The placeholder in --help: `--port <n>`. */
+  /** The placeholder in --help: `--port <n>`; '' for a switch, which takes no value (see `toggle`). */
   readonly argName: string;
   /** What is allowed, short, for --help: `0 to 65535`, `one of fatal, error, …` ('' when anything goes). */
   readonly range: string;
@@ -80,6 +80,32 @@ export function text<const K extends string>(spec: SettingSpec<K> & { default: s
     range: '',
     allowed: `a non-empty ${spec.argName}`,
     parse: (raw) => (String(raw) === '' ? undefined : String(raw)),
+  };
+}
+
+/** Free text that may be absent: the empty string (the default) means "not set". */
+export function optionalText<const K extends string>(spec: SettingSpec<K> & { argName: string }): Setting<K, string> {
+  return {
+    ...common(spec),
+    default: '',
+    argName: spec.argName,
+    range: '',
+    allowed: `a ${spec.argName}`,
+    parse: (raw) => String(raw),
+  };
+}
+
+const switchValues: Record<string, boolean> = { '1': true, true: true, on: true, yes: true, '0': false, false: false, off: false, no: false };
+
+/** A switch: the flag alone turns it on (commander hands back `true`), the variable is 1 or 0. */
+export function toggle<const K extends string>(spec: SettingSpec<K>): Setting<K, boolean> {
+  return {
+    ...common(spec),
+    default: 0,
+    argName: '',
+    range: 'the flag alone, or 1/0 in the environment',
+    allowed: 'the flag alone, or one of 1, 0, true, false, on, off, yes, no',
+    parse: (raw) => switchValues[String(raw).toLowerCase()],
   };
 }
 

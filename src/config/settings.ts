@@ -1,4 +1,4 @@
-import { choice, directory, integer, text, type Setting } from './setting-kinds.js';
+import { choice, directory, integer, optionalText, text, toggle, type Setting } from './setting-kinds.js';
 
 /**
  * Every setting of the server, declared once. The commander options, the environment reader,
@@ -54,6 +54,49 @@ export const settings = [
     max: 1024 * 1024,
     unit: 'bytes',
     help: 'blobs up to this size are appended to segment files, larger ones are files; 0: every blob a file',
+  }),
+  // S3: credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID, profiles, roles), never from here.
+  choice({
+    key: 'blob',
+    flag: '--blob',
+    env: 'LINGO_BLOB',
+    default: 'fs',
+    choices: ['fs', 's3'],
+    scope: 'data',
+    help: 'where blobs live: fs (the data dir) or s3 (a bucket shared by every instance; needs --meta postgres)',
+  }),
+  optionalText({
+    key: 's3Endpoint',
+    flag: '--s3-endpoint',
+    env: 'LINGO_S3_ENDPOINT',
+    argName: 'url',
+    scope: 'data',
+    secret: 'url-password',
+    help: 'an S3-compatible server; unset means AWS',
+  }),
+  optionalText({ key: 's3Bucket', flag: '--s3-bucket', env: 'LINGO_S3_BUCKET', argName: 'name', scope: 'data', help: 'the bucket (required with --blob s3)' }),
+  optionalText({
+    key: 's3Region',
+    flag: '--s3-region',
+    env: 'LINGO_S3_REGION',
+    argName: 'region',
+    scope: 'data',
+    help: "the bucket's region; unset: the AWS chain's (AWS_REGION)",
+  }),
+  toggle({
+    key: 's3ForcePathStyle',
+    flag: '--s3-force-path-style',
+    env: 'LINGO_S3_FORCE_PATH_STYLE',
+    scope: 'data',
+    help: 'address the bucket as http://host/bucket (most S3-compatible servers)',
+  }),
+  optionalText({
+    key: 's3Prefix',
+    flag: '--s3-prefix',
+    env: 'LINGO_S3_PREFIX',
+    argName: 'prefix',
+    scope: 'data',
+    help: 'object keys are <prefix>/<sha256>; unset: <sha256>',
   }),
   integer({
     key: 'headersTimeoutMs',
