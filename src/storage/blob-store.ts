@@ -6,13 +6,13 @@ import type { Readable } from 'node:stream';
  * stage() takes the bytes, publish() makes them visible and has the row committed (the pattern of
  * pict-rs's ingest session).
  *
- * Why an S3 backend fits with no new option: stage() streams to a local temp file (or a staging
- * object) while hashing; publish() is a PutObject under the key (`If-None-Match: *`, so a
- * duplicate is found, and refreshed for gc, without a second copy), then `row.commit(false)`;
- * discard() removes the temp file; get() is a GetObject with Range; delete() a DeleteObject,
- * conditional on the object being unchanged since gc listed it; keys() pages through
- * ListObjectsV2; sweepTemp() cleans the local temp dir; open() checks the bucket. Journaling the
- * row is something a backend may do (segments do), never something a caller must know about.
+ * The S3 backend (s3/s3-blob-store.ts) fits with no new option: stage() spools to memory or a
+ * local temp file while hashing; publish() claims the key in a PostgreSQL ledger, PUTs the
+ * object (or finds it stored, refreshed for gc), then `row.commit(false)`; discard() drops the
+ * spool; get() is a GetObject with Range; delete() marks the ledger row and removes the object
+ * under its lock, so a concurrent upload wins; keys() pages through the ledger; sweepTemp()
+ * cleans the spool; open() checks the bucket. Journaling the row is something a backend may do
+ * (segments do), never something a caller must know about.
  */
 export interface BlobStore {
   /**

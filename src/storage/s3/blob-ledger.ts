@@ -3,8 +3,8 @@ import type { BlobListing } from '../blob-store.js';
 
 /**
  * The `blobs` table in PostgreSQL: who may write, and who may delete, each object of the bucket.
- * S3 alone cannot say "delete unless re-stored since T", so every instance coordinates here
- * (docs/deployment.md, scale-out protocol). A row's life:
+ * S3 alone cannot say "delete unless re-stored since T", so every instance coordinates here. A
+ * row's life:
  *
  *   claim → `pending` → (PUT) → `stored` → (gc) `deleting` → (DeleteObject under the row lock) gone
  *
