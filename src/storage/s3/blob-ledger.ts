@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ConfigError } from '../../config/config.js';
 import type { BlobListing } from '../blob-store.js';
 
 /**
@@ -26,7 +27,8 @@ export class BlobLedger {
       await this.pool.query('SELECT key, size_bytes, state, touched_at FROM blobs LIMIT 0');
       await this.pool.query('SELECT blob_key FROM files LIMIT 0');
     } catch (err) {
-      throw new Error(`the blob ledger (tables blobs and files in PostgreSQL) is not usable: ${(err as Error).message}`, { cause: err });
+      // The PostgreSQL metadata store's migrations create both tables: --blob s3 goes with --meta postgres.
+      throw new ConfigError(`the blob ledger (tables blobs and files in PostgreSQL) is not usable: ${(err as Error).message}`, { cause: err });
     }
   }
 

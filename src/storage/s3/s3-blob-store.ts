@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
+import { ConfigError } from '../../config/config.js';
 import {
   assertBlobKey,
   BlobNotFoundError,
@@ -65,12 +66,17 @@ export class S3BlobStore implements BlobStore {
     this.spool = new Spool(options.tempDir, options.memoryMaxBytes);
   }
 
-  /** Checks that the bucket answers and the ledger exists. `exclusive` means nothing here: every instance writes. */
+  /**
+   * Checks that the bucket answers and the ledger exists; if not, a ConfigError (exit 2 at start)
+   * naming the settings to check. `exclusive` means nothing here: every instance writes.
+   */
   async open(_options: { exclusive: boolean }): Promise<void> {
     try {
       await this.headBucket();
     } catch (err) {
-      throw new Error(`S3 bucket ${JSON.stringify(this.bucket)} is not reachable (--s3-bucket, --s3-endpoint): ${describe(err)}`, { cause: err });
+      // Never the endpoint itself: it may carry a password.
+      const settings = '--s3-bucket, --s3-endpoint, --s3-region, --s3-force-path-style and the AWS credentials';
+      throw new ConfigError(`S3 bucket ${JSON.stringify(this.bucket)} is not reachable (check ${settings}): ${describe(err)}`, { cause: err });
     }
     await this.ledger.check();
   }

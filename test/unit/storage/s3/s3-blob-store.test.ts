@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { ConfigError } from '../../../../src/config/config.js';
 import { BlobNotFoundError, type BlobStore, type RowJournal } from '../../../../src/storage/blob-store.js';
 import { BlobLedger } from '../../../../src/storage/s3/blob-ledger.js';
 import { defaultS3ClientLimits } from '../../../../src/storage/s3/s3-client.js';
@@ -190,7 +191,9 @@ describeWithServices(['postgres', 's3'], 'S3BlobStore', () => {
   it('open refuses a bucket that does not exist, and a database without the ledger', async () => {
     const missing = new S3BlobStore({ location: fixture.location(uniqueName('absent-')), tempDir: dir, memoryMaxBytes: 0 }, fixture.pool);
     stores.push(missing);
-    await expect(missing.open({ exclusive: false })).rejects.toThrow(/S3 bucket "absent-[0-9a-f]+" is not reachable/);
+    await expect(missing.open({ exclusive: false })).rejects.toThrow(/S3 bucket "absent-[0-9a-f]+" is not reachable \(check --s3-bucket, --s3-endpoint/);
+    // A ConfigError: the CLI exits 2 with this one line.
+    await expect(missing.open({ exclusive: false })).rejects.toBeInstanceOf(ConfigError);
     await fixture.pool.query('ALTER TABLE blobs RENAME TO blobs_gone');
     try {
       const noLedger = new S3BlobStore({ location: fixture.location(bucket), tempDir: dir, memoryMaxBytes: 0 }, fixture.pool);
