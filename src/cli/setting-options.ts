@@ -12,7 +12,8 @@ export function settingOptions(scope: 'serve' | 'data'): Option[] {
 }
 
 export function settingOption(s: Setting): Option {
-  const details = [s.range, `default ${withUnit(s.default, s.unit)}`, `env ${s.env}`].filter(Boolean);
+  // An empty default means "unset" (optionalText): nothing to show.
+  const details = [s.range, s.default === '' ? '' : `default ${withUnit(s.default, s.unit)}`, `env ${s.env}`].filter(Boolean);
   // A switch (no argName) takes no value: present means on.
   return new Option(s.argName ? `${s.flag} <${s.argName}>` : s.flag, `${s.help} (${details.join('; ')})`);
 }
