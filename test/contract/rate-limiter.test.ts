@@ -33,7 +33,7 @@ function redis(url: string): LimiterUnderTest {
     toWindowStart: (windowSeconds) => toRedisWindowStart((admin ??= adminClient(url)), windowSeconds),
     close: async () => {
       admin ??= adminClient(url);
-      await deleteKeys(admin, keyPrefix);
+      await deleteKeys(admin, `${keyPrefix}*`);
       admin.disconnect();
     },
   };

@@ -32,11 +32,11 @@ export async function toRedisWindowStart(redis: Redis, windowSeconds = 1): Promi
   throw new Error(`could not reach the start of a ${windowSeconds} s window of Redis TIME (machine too busy?)`);
 }
 
-/** Removes every key under `prefix` (SCAN, bounded by the key count). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+/** Removes every key that `pattern` matches (SCAN's glob, e.g. `prefix*`). */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     if (keys.length > 0) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { RedisRateLimiter } from '../../../src/ratelimit/redis-rate-limiter.js';
+import { downloadPath, request } from '../../helpers/http.js';
 import { adminClient, deleteKeys, toRedisWindowStart } from '../../helpers/redis.js';
+import { startServer } from '../../helpers/server.js';
 import { describeWithServices, serviceUrl, uniqueName } from '../../helpers/services.js';
 
 const feishu = [
@@ -22,7 +24,7 @@ describeWithServices(['redis'], 'RedisRateLimiter: N instances share one limit',
   });
   afterEach(async () => {
     await Promise.all(instances.map((l) => l.close()));
-    await deleteKeys(admin, keyPrefix);
+    await deleteKeys(admin, `${keyPrefix}*`);
     admin.disconnect();
   });
 
@@ -57,5 +59,31 @@ describeWithServices(['redis'], 'RedisRateLimiter: N instances share one limit',
     const ttl = await admin.ttl(`${keyPrefix}upload:cli_a:t1`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('through HTTP with --redis-url: the same 429 answer and headers', async () => {
+    const server = await startServer({ redisUrl: serviceUrl('redis'), rateLimitPerSecond: 50, rateLimitPerMinute: 1000 });
+    const creds = await server.newApp();
+    try {
+      const token = await server.tenantToken(creds);
+      await toRedisWindowStart(admin, 1);
+      const results = await Promise.all(
+        Array.from({ length: 80 }, () =>
+          request(server.baseUrl, { path: downloadPath('boxbc0000000000000000000000'), headers: { Authorization: `Bearer ${token}` } }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 400)).toHaveLength(50);
+      const limited = results.filter((r) => r.status === 429);
+      expect(limited).toHaveLength(30);
+      for (const r of limited) {
+        expect(r.json().code).toBe(99991400);
+        expect([r.headers['x-ogw-ratelimit-limit'], r.headers['x-ogw-ratelimit-reset'], r.headers['retry-after']]).toEqual(['50', '1', '1']);
+      }
+      // The server's counts are in Redis, under the operation, the app and the tenant.
+      expect(await admin.keys(`lingo:rl:*:${creds.app_id}:*`)).toEqual([`lingo:rl:lingo.v1.file.download:${creds.app_id}:${creds.tenant_key}`]);
+    } finally {
+      await server.close();
+      await deleteKeys(admin, `lingo:rl:*:${creds.app_id}:*`);
+    }
   });
 });
