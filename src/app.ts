@@ -15,7 +15,7 @@ import { filesUploadRoute } from './http/routes/files-upload.js';
 import { healthzRoute, readyzRoute } from './http/routes/health.js';
 import type { MetaStore } from './meta/meta-store.js';
 import { SqliteMetaStore } from './meta/sqlite-meta-store.js';
-import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
+import { createRateLimiter } from './ratelimit/create-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
@@ -69,7 +69,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
   const log = deps.log ?? pino({ level: config.logLevel });
   const meta = deps.meta ?? createMetaStore(config.metaStore);
   const blobs = deps.blobs ?? createBlobStore(config.blobStore, meta);
-  const limiter = deps.limiter ?? new MemoryRateLimiter();
+  const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log);
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);
   const routes: Route[] = [
@@ -91,6 +91,8 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     tokens,
     files,
     listen: async () => {
+      // An unreachable Redis stops the start, as a wrong setting does.
+      await limiter.open();
       // Recovery first, and the writer lock: a second server on this data dir stops here.
       await blobs.open({ exclusive: true });
       return new Promise<AddressInfo>((resolve, reject) => {

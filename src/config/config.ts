@@ -21,7 +21,13 @@ export interface ServerConfig {
 export interface RateLimitConfig {
   perSecond: number;
   perMinute: number;
+  store: RateLimitStoreConfig;
 }
+
+/** Counts in this process, or in Redis for every instance (and what to do while Redis fails). */
+export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string; onStoreError: RateLimitStoreErrorPolicy };
+
+export type RateLimitStoreErrorPolicy = SettingValues['rateLimitOnStoreError'];
 
 export interface HttpTimeoutsConfig {
   /** Time allowed for a client to send the request headers. */
@@ -110,7 +116,11 @@ function configFromValues(v: SettingValues): Readonly<ServerConfig> {
     port: v.port,
     dataDir: v.dataDir,
     logLevel: v.logLevel,
-    rateLimit: { perSecond: v.rateLimitPerSecond, perMinute: v.rateLimitPerMinute },
+    rateLimit: {
+      perSecond: v.rateLimitPerSecond,
+      perMinute: v.rateLimitPerMinute,
+      store: v.redisUrl === '' ? { kind: 'memory' } : { kind: 'redis', url: v.redisUrl, onStoreError: v.rateLimitOnStoreError },
+    },
     http: {
       headersTimeoutMs: v.headersTimeoutMs,
       idleTimeoutMs: v.idleTimeoutMs,

@@ -1,4 +1,4 @@
-import { choice, directory, integer, text, type Setting } from './setting-kinds.js';
+import { choice, directory, integer, optionalUrl, text, type Setting } from './setting-kinds.js';
 
 /**
  * Every setting of the server, declared once. The commander options, the environment reader,
@@ -11,6 +11,8 @@ import { choice, directory, integer, text, type Setting } from './setting-kinds.
  */
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const rateLimitStoreErrorPolicies = ['local', 'open', 'closed'] as const;
 
 const day = 24 * 3600 * 1000;
 
@@ -42,6 +44,22 @@ export const settings = [
     min: 0,
     max: 1e9,
     help: 'requests per minute per API × app × tenant, 0 disables',
+  }),
+  optionalUrl({
+    key: 'redisUrl',
+    flag: '--redis-url',
+    env: 'LINGO_REDIS_URL',
+    protocols: ['redis:', 'rediss:'],
+    secret: 'url-password',
+    help: 'Redis for rate-limit counts shared by every instance; none: counted in this process',
+  }),
+  choice({
+    key: 'rateLimitOnStoreError',
+    flag: '--rate-limit-on-store-error',
+    env: 'LINGO_RATE_LIMIT_ON_STORE_ERROR',
+    default: 'local',
+    choices: rateLimitStoreErrorPolicies,
+    help: "when Redis fails: each instance's own limits (local), no limit (open), or 500 2250002 (closed)",
   }),
   choice({ key: 'logLevel', flag: '--log-level', env: 'LINGO_LOG_LEVEL', default: 'info', choices: logLevels, help: 'log level (JSON lines on stdout)' }),
   // Most Lingo entry images are well under the default; above it a file's own fsync costs little extra.
