@@ -83,6 +83,26 @@ export function text<const K extends string>(spec: SettingSpec<K> & { default: s
   };
 }
 
+/**
+ * A URL of one of `protocols` (`postgres:`), or nothing: the default is '' (not given), and a
+ * command then does without the server it would name.
+ */
+export function optionalUrl<const K extends string>(spec: SettingSpec<K> & { protocols: readonly string[] }): Setting<K, string> {
+  const range = spec.protocols.map((p) => `${p}//…`).join(' or ');
+  return {
+    ...common(spec),
+    default: '',
+    argName: 'url',
+    range,
+    allowed: `a URL like ${range}`,
+    parse: (raw) => {
+      const value = String(raw);
+      if (value === '') return '';
+      return URL.canParse(value) && spec.protocols.includes(new URL(value).protocol) ? value : undefined;
+    },
+  };
+}
+
 /** A directory, resolved against the working directory once, when the settings are read. */
 export function directory<const K extends string>(spec: SettingSpec<K> & { default: string }): Setting<K, string> {
   return {
