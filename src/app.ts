@@ -14,6 +14,8 @@ import { filesDownloadRoute } from './http/routes/files-download.js';
 import { filesUploadRoute } from './http/routes/files-upload.js';
 import { healthzRoute, readyzRoute } from './http/routes/health.js';
 import type { MetaStore } from './meta/meta-store.js';
+import { createPgPool } from './meta/postgres-pool.js';
+import { PostgresMetaStore } from './meta/postgres-meta-store.js';
 import { SqliteMetaStore } from './meta/sqlite-meta-store.js';
 import { createRateLimiter } from './ratelimit/create-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
@@ -41,10 +43,18 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createMetaStore(config: MetaStoreConfig): MetaStore {
+/**
+ * `log` hears what no request is waiting for (PostgreSQL dropped an idle connection). With
+ * postgres, the S3 blob store shares the store's pool: `(meta as PostgresMetaStore).pool`.
+ */
+export function createMetaStore(config: MetaStoreConfig, log?: Logger): MetaStore {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteMetaStore(config.path);
+    case 'postgres': {
+      const pool = createPgPool(config.url, (err) => log?.warn({ err }, 'PostgreSQL closed an idle connection; the pool opens a new one when needed'));
+      return new PostgresMetaStore(pool, config.url);
+    }
   }
 }
 
@@ -67,7 +77,7 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): Blob
 /** The composition root: every dependency is built here (or passed in) and handed down. */
 export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): App {
   const log = deps.log ?? pino({ level: config.logLevel });
-  const meta = deps.meta ?? createMetaStore(config.metaStore);
+  const meta = deps.meta ?? createMetaStore(config.metaStore, log);
   const blobs = deps.blobs ?? createBlobStore(config.blobStore, meta);
   const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log);
   const tokens = new TokenService(meta);

@@ -43,7 +43,8 @@ export interface HttpTimeoutsConfig {
 /** Files under `root`; blobs up to `segmentBlobMaxBytes` appended to segments in `root/segments/` (0: none). */
 export type BlobStoreConfig = { kind: 'fs'; root: string; segmentBlobMaxBytes: number };
 
-export type MetaStoreConfig = { kind: 'sqlite'; path: string };
+/** Rows in the data dir's SQLite file, or in a PostgreSQL database shared by every instance. */
+export type MetaStoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 export type { ConfigInput } from './settings.js';
 
@@ -98,7 +99,8 @@ export function resolveSettings(layers: SettingLayers, table: readonly Setting[]
 /** The configuration of a command line: `flags` (commander's options) over `env` over defaults. */
 export function loadConfig(layers: SettingLayers): { config: Readonly<ServerConfig>; resolved: ResolvedSetting[] } {
   const resolved = resolveSettings(layers);
-  return { config: configFromValues(Object.fromEntries(resolved.map((r) => [r.setting.key, r.value])) as SettingValues), resolved };
+  const given = new Set(resolved.filter((r) => r.source !== 'default').map((r) => r.setting.key));
+  return { config: configFromValues(Object.fromEntries(resolved.map((r) => [r.setting.key, r.value])) as SettingValues, given), resolved };
 }
 
 /** For embedders and tests: `input` over defaults (messages name the flags). */
@@ -106,7 +108,7 @@ export function buildConfig(input: ConfigInput): Readonly<ServerConfig> {
   return loadConfig({ flags: input }).config;
 }
 
-function configFromValues(v: SettingValues): Readonly<ServerConfig> {
+function configFromValues(v: SettingValues, given: ReadonlySet<string>): Readonly<ServerConfig> {
   // node:http refuses a headers deadline later than the whole-request deadline.
   if (v.headersTimeoutMs > v.requestTimeoutMs) {
     throw new ConfigError(`--headers-timeout-ms (${v.headersTimeoutMs} ms) must not exceed --request-timeout-ms (${v.requestTimeoutMs} ms)`);
@@ -128,8 +130,16 @@ function configFromValues(v: SettingValues): Readonly<ServerConfig> {
       shutdownGraceMs: v.shutdownGraceMs,
     },
     blobStore: { kind: 'fs', root: path.join(v.dataDir, 'blobs'), segmentBlobMaxBytes: v.segmentBlobMaxBytes },
-    metaStore: { kind: 'sqlite', path: path.join(v.dataDir, 'lingo.sqlite') },
+    metaStore: metaStoreConfig(v, given.has('meta')),
   });
+}
+
+function metaStoreConfig(v: SettingValues, metaGiven: boolean): MetaStoreConfig {
+  // A PostgreSQL URL alone says which store is meant; an explicit --meta sqlite keeps the data dir's.
+  const kind = metaGiven ? v.meta : v.postgresUrl ? 'postgres' : 'sqlite';
+  if (kind === 'sqlite') return { kind, path: path.join(v.dataDir, 'lingo.sqlite') };
+  if (!v.postgresUrl) throw new ConfigError('--meta postgres needs --postgres-url (or LINGO_POSTGRES_URL)');
+  return { kind, url: v.postgresUrl };
 }
 
 function parseOrThrow(setting: Setting, raw: string | number, origin: string): unknown {

@@ -11,6 +11,7 @@ import { choice, directory, integer, optionalUrl, text, type Setting } from './s
  */
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const metaStoreKinds = ['sqlite', 'postgres'] as const;
 
 export const rateLimitStoreErrorPolicies = ['local', 'open', 'closed'] as const;
 
@@ -26,6 +27,24 @@ export const settings = [
     default: './data',
     scope: 'data',
     help: 'data directory: blobs in blobs/, rows in lingo.sqlite; one server per data dir',
+  }),
+  choice({
+    key: 'meta',
+    flag: '--meta',
+    env: 'LINGO_META',
+    default: 'sqlite',
+    choices: metaStoreKinds,
+    scope: 'data',
+    help: 'where rows live: sqlite (lingo.sqlite in the data dir) or postgres (--postgres-url)',
+  }),
+  optionalUrl({
+    key: 'postgresUrl',
+    flag: '--postgres-url',
+    env: 'LINGO_POSTGRES_URL',
+    protocols: ['postgres:', 'postgresql:'],
+    scope: 'data',
+    secret: 'url-password',
+    help: 'the PostgreSQL database for rows; given alone, it implies --meta postgres',
   }),
   integer({
     key: 'rateLimitPerSecond',
