@@ -3,7 +3,6 @@ import path from 'node:path';
 import type http from 'node:http';
 import pino, { type Logger } from 'pino';
 import { TokenService } from './auth/tokens.js';
-import type pg from 'pg';
 import { ConfigError, type BlobStoreConfig, type MetaStoreConfig, type ServerConfig } from './config/config.js';
 import { FileService } from './files/file-service.js';
 import { fileJournalApplier } from './files/file-journal.js';
@@ -15,8 +14,10 @@ import { filesDownloadRoute } from './http/routes/files-download.js';
 import { filesUploadRoute } from './http/routes/files-upload.js';
 import { healthzRoute, readyzRoute } from './http/routes/health.js';
 import type { MetaStore } from './meta/meta-store.js';
+import { createPgPool } from './meta/postgres-pool.js';
+import { PostgresMetaStore } from './meta/postgres-meta-store.js';
 import { SqliteMetaStore } from './meta/sqlite-meta-store.js';
-import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
+import { createRateLimiter } from './ratelimit/create-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
@@ -43,20 +44,28 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createMetaStore(config: MetaStoreConfig): MetaStore {
+/**
+ * `log` hears what no request is waiting for (PostgreSQL dropped an idle connection). With
+ * postgres, the S3 blob store shares the store's pool: `(meta as PostgresMetaStore).pool`.
+ */
+export function createMetaStore(config: MetaStoreConfig, log?: Logger): MetaStore {
   switch (config.kind) {
     case 'sqlite':
       return new SqliteMetaStore(config.path);
+    case 'postgres': {
+      const pool = createPgPool(config.url, (err) => log?.warn({ err }, 'PostgreSQL closed an idle connection; the pool opens a new one when needed'));
+      return new PostgresMetaStore(pool, config.url);
+    }
   }
 }
 
 /**
  * `meta`: where recovery re-inserts the file rows it finds in segment records (see
  * src/files/file-journal.ts). Every process that may open the store for writing passes it;
- * without it, a store that finds such rows refuses to open. `ledger`: the PostgreSQL pool of the
- * metadata store, where an S3 store keeps its blob ledger.
+ * without it, a store that finds such rows refuses to open. An S3 store keeps its blob ledger in
+ * the PostgreSQL metadata store's database, on that store's pool.
  */
-export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore, ledger?: pg.Pool): BlobStore {
+export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): BlobStore {
   switch (config.kind) {
     case 'fs': {
       const files = new FsBlobStore(config.root);
@@ -65,17 +74,18 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore, ledge
       return new TieredBlobStore(files, segments, config.segmentBlobMaxBytes);
     }
     case 's3':
-      if (!ledger) throw new ConfigError('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres (LINGO_META=postgres)');
-      return new S3BlobStore({ location: config.location, tempDir: config.tempDir, memoryMaxBytes: config.segmentBlobMaxBytes }, ledger);
+      if (!(meta instanceof PostgresMetaStore))
+        throw new ConfigError('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres (LINGO_META=postgres)');
+      return new S3BlobStore({ location: config.location, tempDir: config.tempDir, memoryMaxBytes: config.segmentBlobMaxBytes }, meta.pool);
   }
 }
 
 /** The composition root: every dependency is built here (or passed in) and handed down. */
 export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): App {
   const log = deps.log ?? pino({ level: config.logLevel });
-  const meta = deps.meta ?? createMetaStore(config.metaStore);
+  const meta = deps.meta ?? createMetaStore(config.metaStore, log);
   const blobs = deps.blobs ?? createBlobStore(config.blobStore, meta);
-  const limiter = deps.limiter ?? new MemoryRateLimiter();
+  const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log);
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);
   const routes: Route[] = [
@@ -97,7 +107,11 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     tokens,
     files,
     listen: async () => {
-      // Recovery first, and the writer lock: a second server on this data dir stops here.
+      // An unreachable Redis stops the start, as a wrong setting does.
+      await limiter.open();
+      // The rows' schema first (an S3 store's ledger lives in it), then recovery and the writer
+      // lock: a second server on this data dir stops here.
+      await meta.ping();
       await blobs.open({ exclusive: true });
       return new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
@@ -115,7 +129,9 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
         await drained;
         clearTimeout(grace);
         await limiter.close();
-        await Promise.all([meta.close(), blobs.close()]);
+        // Blobs first: an S3 store's last ledger queries run on the metadata store's pool.
+        await blobs.close();
+        await meta.close();
       })()),
   };
 }

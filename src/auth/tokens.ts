@@ -41,31 +41,29 @@ export class TokenService {
   /**
    * App credentials → tenant token. Only token hashes are stored; the token itself is an HMAC of
    * the row's nonce keyed by the app secret, so the same token can be handed out again to a
-   * caller who proves the secret, without the database ever holding a usable token.
+   * caller who proves the secret, without the database ever holding a usable token. The store
+   * picks the row to reuse, or inserts the new one, atomically for every instance that shares it.
    */
   async issueTenantToken(appId: string, appSecret: string): Promise<IssuedToken> {
     const app = await this.meta.findApp(appId);
     // One answer for an unknown app and a wrong secret: app ids cannot be enumerated.
     if (!app || !digestsEqual(sha256Hex(appSecret), app.secretHash)) throw new LingoError('appSecretInvalid');
     const now = this.now();
-    const current = await this.meta.findLatestTenantToken(app.appId, app.tenantKey, now);
-    if (current && current.expiresAtMs - now >= tenantTokenReuseMinRemainingMs) {
-      return { token: deriveTenantToken(appSecret, current), expireSeconds: secondsLeft(current, now) };
-    }
-    const row: TokenRow = {
-      tokenHash: '',
-      kind: 'tenant',
-      appId: app.appId,
-      tenantKey: app.tenantKey,
-      userId: null,
-      scopes: null,
-      nonce: randomBytes(16).toString('hex'),
-      issuedAtMs: now,
-      expiresAtMs: now + tenantTokenLifetimeMs,
-    };
-    const token = deriveTenantToken(appSecret, row);
-    await this.meta.insertToken({ ...row, tokenHash: sha256Hex(token) });
-    return { token, expireSeconds: secondsLeft(row, now) };
+    const row = await this.meta.issueTenantToken(app.appId, app.tenantKey, now + tenantTokenReuseMinRemainingMs, () => {
+      const fresh: TokenRow = {
+        tokenHash: '',
+        kind: 'tenant',
+        appId: app.appId,
+        tenantKey: app.tenantKey,
+        userId: null,
+        scopes: null,
+        nonce: randomBytes(16).toString('hex'),
+        issuedAtMs: now,
+        expiresAtMs: now + tenantTokenLifetimeMs,
+      };
+      return { ...fresh, tokenHash: sha256Hex(deriveTenantToken(appSecret, fresh)) };
+    });
+    return { token: deriveTenantToken(appSecret, row), expireSeconds: secondsLeft(row, now) };
   }
 
   /** Mints a user access token for scripts and tests (Feishu issues these through OAuth). */

@@ -30,11 +30,15 @@ async function withStores(opts: object, run: (stores: Stores) => Promise<void>):
   const meta = createMetaStore(config.metaStore);
   const stores = { meta, blobs: createBlobStore(config.blobStore, meta) };
   try {
-    // Recovers a data dir that no server is writing; beside a running server, reads (and deletes) only.
+    // The rows' schema first (an S3 store's ledger lives in it). Then recovery of a data dir that
+    // no server is writing; beside a running server, reads (and deletes) only.
+    await stores.meta.ping();
     await stores.blobs.open({ exclusive: false });
     await run(stores);
   } finally {
-    await Promise.all([stores.meta.close(), stores.blobs.close()]);
+    // Blobs first: an S3 store's last ledger queries run on the metadata store's pool.
+    await stores.blobs.close();
+    await stores.meta.close();
   }
 }
 

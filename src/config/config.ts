@@ -22,7 +22,13 @@ export interface ServerConfig {
 export interface RateLimitConfig {
   perSecond: number;
   perMinute: number;
+  store: RateLimitStoreConfig;
 }
+
+/** Counts in this process, or in Redis for every instance (and what to do while Redis fails). */
+export type RateLimitStoreConfig = { kind: 'memory' } | { kind: 'redis'; url: string; onStoreError: RateLimitStoreErrorPolicy };
+
+export type RateLimitStoreErrorPolicy = SettingValues['rateLimitOnStoreError'];
 
 export interface HttpTimeoutsConfig {
   /** Time allowed for a client to send the request headers. */
@@ -43,7 +49,8 @@ export interface HttpTimeoutsConfig {
 export type BlobStoreConfig =
   { kind: 'fs'; root: string; segmentBlobMaxBytes: number } | { kind: 's3'; location: S3Location; tempDir: string; segmentBlobMaxBytes: number };
 
-export type MetaStoreConfig = { kind: 'sqlite'; path: string };
+/** Rows in the data dir's SQLite file, or in a PostgreSQL database shared by every instance. */
+export type MetaStoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 export type { ConfigInput } from './settings.js';
 
@@ -98,7 +105,8 @@ export function resolveSettings(layers: SettingLayers, table: readonly Setting[]
 /** The configuration of a command line: `flags` (commander's options) over `env` over defaults. */
 export function loadConfig(layers: SettingLayers): { config: Readonly<ServerConfig>; resolved: ResolvedSetting[] } {
   const resolved = resolveSettings(layers);
-  return { config: configFromValues(Object.fromEntries(resolved.map((r) => [r.setting.key, r.value])) as SettingValues), resolved };
+  const given = new Set(resolved.filter((r) => r.source !== 'default').map((r) => r.setting.key));
+  return { config: configFromValues(Object.fromEntries(resolved.map((r) => [r.setting.key, r.value])) as SettingValues, given), resolved };
 }
 
 /** For embedders and tests: `input` over defaults (messages name the flags). */
@@ -106,18 +114,22 @@ export function buildConfig(input: ConfigInput): Readonly<ServerConfig> {
   return loadConfig({ flags: input }).config;
 }
 
-function configFromValues(v: SettingValues): Readonly<ServerConfig> {
+function configFromValues(v: SettingValues, given: ReadonlySet<string>): Readonly<ServerConfig> {
   // node:http refuses a headers deadline later than the whole-request deadline.
   if (v.headersTimeoutMs > v.requestTimeoutMs) {
     throw new ConfigError(`--headers-timeout-ms (${v.headersTimeoutMs} ms) must not exceed --request-timeout-ms (${v.requestTimeoutMs} ms)`);
   }
-  const metaStore: MetaStoreConfig = { kind: 'sqlite', path: path.join(v.dataDir, 'lingo.sqlite') };
+  const metaStore = metaStoreConfig(v, given.has('meta'));
   return deepFreeze({
     host: v.host,
     port: v.port,
     dataDir: v.dataDir,
     logLevel: v.logLevel,
-    rateLimit: { perSecond: v.rateLimitPerSecond, perMinute: v.rateLimitPerMinute },
+    rateLimit: {
+      perSecond: v.rateLimitPerSecond,
+      perMinute: v.rateLimitPerMinute,
+      store: v.redisUrl === '' ? { kind: 'memory' } : { kind: 'redis', url: v.redisUrl, onStoreError: v.rateLimitOnStoreError },
+    },
     http: {
       headersTimeoutMs: v.headersTimeoutMs,
       idleTimeoutMs: v.idleTimeoutMs,
@@ -127,6 +139,14 @@ function configFromValues(v: SettingValues): Readonly<ServerConfig> {
     blobStore: blobStoreConfig(v, metaStore),
     metaStore,
   });
+}
+
+function metaStoreConfig(v: SettingValues, metaGiven: boolean): MetaStoreConfig {
+  // A PostgreSQL URL alone says which store is meant; an explicit --meta sqlite keeps the data dir's.
+  const kind = metaGiven ? v.meta : v.postgresUrl ? 'postgres' : 'sqlite';
+  if (kind === 'sqlite') return { kind, path: path.join(v.dataDir, 'lingo.sqlite') };
+  if (!v.postgresUrl) throw new ConfigError('--meta postgres needs --postgres-url (or LINGO_POSTGRES_URL)');
+  return { kind, url: v.postgresUrl };
 }
 
 const s3Settings = ['s3Endpoint', 's3Bucket', 's3Region', 's3ForcePathStyle', 's3Prefix'] as const;
@@ -142,7 +162,6 @@ function blobStoreConfig(v: SettingValues, metaStore: MetaStoreConfig): BlobStor
   if (metaStore.kind === 'sqlite') {
     throw new ConfigError('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres (LINGO_META=postgres)');
   }
-  if (v.s3Endpoint !== '' && !/^https?:$/.test(urlProtocol(v.s3Endpoint))) throw new ConfigError('--s3-endpoint must be an http:// or https:// URL');
   return {
     kind: 's3',
     location: {
@@ -155,14 +174,6 @@ function blobStoreConfig(v: SettingValues, metaStore: MetaStoreConfig): BlobStor
     tempDir: path.join(v.dataDir, 'tmp'),
     segmentBlobMaxBytes: v.segmentBlobMaxBytes,
   };
-}
-
-function urlProtocol(value: string): string {
-  try {
-    return new URL(value).protocol;
-  } catch {
-    return '';
-  }
 }
 
 function flagOf(key: string): string {

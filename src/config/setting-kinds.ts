@@ -109,6 +109,27 @@ export function toggle<const K extends string>(spec: SettingSpec<K>): Setting<K,
   };
 }
 
+/**
+ * An optional URL with one of `protocols`. `none`, the default, means "not set" and parses to ''
+ * (the feature stays off); it also lets a flag switch off what the environment set. Refusals
+ * never echo the value: a URL may carry a password.
+ */
+export function optionalUrl<const K extends string>(spec: SettingSpec<K> & { protocols: readonly string[] }): Setting<K, string> {
+  const range = `none or a ${spec.protocols.map((p) => `${p}//`).join(' or ')} URL`;
+  return {
+    ...common(spec),
+    default: 'none',
+    argName: 'url',
+    range,
+    allowed: range,
+    parse: (raw) => {
+      const value = String(raw);
+      if (value === 'none') return '';
+      return URL.canParse(value) && spec.protocols.includes(new URL(value).protocol) ? value : undefined;
+    },
+  };
+}
+
 /** A directory, resolved against the working directory once, when the settings are read. */
 export function directory<const K extends string>(spec: SettingSpec<K> & { default: string }): Setting<K, string> {
   return {

@@ -1,4 +1,4 @@
-import { choice, directory, integer, optionalText, text, toggle, type Setting } from './setting-kinds.js';
+import { choice, directory, integer, optionalText, optionalUrl, text, toggle, type Setting } from './setting-kinds.js';
 
 /**
  * Every setting of the server, declared once. The commander options, the environment reader,
@@ -11,6 +11,9 @@ import { choice, directory, integer, optionalText, text, toggle, type Setting } 
  */
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const metaStoreKinds = ['sqlite', 'postgres'] as const;
+
+export const rateLimitStoreErrorPolicies = ['local', 'open', 'closed'] as const;
 
 const day = 24 * 3600 * 1000;
 
@@ -24,6 +27,24 @@ export const settings = [
     default: './data',
     scope: 'data',
     help: 'data directory: blobs in blobs/, rows in lingo.sqlite; one server per data dir',
+  }),
+  choice({
+    key: 'meta',
+    flag: '--meta',
+    env: 'LINGO_META',
+    default: 'sqlite',
+    choices: metaStoreKinds,
+    scope: 'data',
+    help: 'where rows live: sqlite (lingo.sqlite in the data dir) or postgres (--postgres-url)',
+  }),
+  optionalUrl({
+    key: 'postgresUrl',
+    flag: '--postgres-url',
+    env: 'LINGO_POSTGRES_URL',
+    protocols: ['postgres:', 'postgresql:'],
+    scope: 'data',
+    secret: 'url-password',
+    help: 'the PostgreSQL database for rows; given alone, it implies --meta postgres',
   }),
   integer({
     key: 'rateLimitPerSecond',
@@ -42,6 +63,22 @@ export const settings = [
     min: 0,
     max: 1e9,
     help: 'requests per minute per API × app × tenant, 0 disables',
+  }),
+  optionalUrl({
+    key: 'redisUrl',
+    flag: '--redis-url',
+    env: 'LINGO_REDIS_URL',
+    protocols: ['redis:', 'rediss:'],
+    secret: 'url-password',
+    help: 'Redis for rate-limit counts shared by every instance; none: counted in this process',
+  }),
+  choice({
+    key: 'rateLimitOnStoreError',
+    flag: '--rate-limit-on-store-error',
+    env: 'LINGO_RATE_LIMIT_ON_STORE_ERROR',
+    default: 'local',
+    choices: rateLimitStoreErrorPolicies,
+    help: "when Redis fails: each instance's own limits (local), no limit (open), or 500 2250002 (closed)",
   }),
   choice({ key: 'logLevel', flag: '--log-level', env: 'LINGO_LOG_LEVEL', default: 'info', choices: logLevels, help: 'log level (JSON lines on stdout)' }),
   // Most Lingo entry images are well under the default; above it a file's own fsync costs little extra.
@@ -65,14 +102,14 @@ export const settings = [
     scope: 'data',
     help: 'where blobs live: fs (the data dir) or s3 (a bucket shared by every instance; needs --meta postgres)',
   }),
-  optionalText({
+  optionalUrl({
     key: 's3Endpoint',
     flag: '--s3-endpoint',
     env: 'LINGO_S3_ENDPOINT',
-    argName: 'url',
+    protocols: ['http:', 'https:'],
     scope: 'data',
     secret: 'url-password',
-    help: 'an S3-compatible server; unset means AWS',
+    help: 'an S3-compatible server; none: AWS',
   }),
   optionalText({ key: 's3Bucket', flag: '--s3-bucket', env: 'LINGO_S3_BUCKET', argName: 'name', scope: 'data', help: 'the bucket (required with --blob s3)' }),
   optionalText({

@@ -55,8 +55,12 @@ export interface MetaStore {
 
   insertToken(row: TokenRow): Promise<void>;
   findToken(tokenHash: string): Promise<TokenRow | undefined>;
-  /** The tenant token of this app and tenant that expires last, if any is still valid at `nowMs`. */
-  findLatestTenantToken(appId: string, tenantKey: string, nowMs: number): Promise<TokenRow | undefined>;
+  /**
+   * The tenant token to hand out for this app and tenant: the one that expires last if it expires
+   * at or after `minExpiresAtMs`, else the row `mint()` makes, inserted. Atomic for every process
+   * that shares the store, so concurrent callers on any instance get the same row.
+   */
+  issueTenantToken(appId: string, tenantKey: string, minExpiresAtMs: number, mint: () => TokenRow): Promise<TokenRow>;
 
   /**
    * Durable when it resolves. `lazy`: nobody waits for it (its durability comes from a journal

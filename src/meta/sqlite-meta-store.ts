@@ -71,7 +71,7 @@ export class SqliteMetaStore implements MetaStore {
       ),
       findToken: this.db.prepare('SELECT * FROM tokens WHERE token_hash = ?'),
       latestTenantToken: this.db.prepare(
-        `SELECT * FROM tokens WHERE kind = 'tenant' AND app_id = ? AND tenant_key = ? AND expires_at_ms > ?
+        `SELECT * FROM tokens WHERE kind = 'tenant' AND app_id = ? AND tenant_key = ? AND expires_at_ms >= ?
          ORDER BY expires_at_ms DESC LIMIT 1`,
       ),
       findFile: this.db.prepare('SELECT * FROM files WHERE tenant_key = ? AND file_token = ?'),
@@ -122,17 +122,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async insertToken(row: TokenRow): Promise<void> {
-    this.stmts.insertToken.run({
-      token_hash: row.tokenHash,
-      kind: row.kind,
-      app_id: row.appId,
-      tenant_key: row.tenantKey,
-      user_id: row.userId,
-      scopes: row.scopes && JSON.stringify(row.scopes),
-      nonce: row.nonce,
-      issued_at_ms: row.issuedAtMs,
-      expires_at_ms: row.expiresAtMs,
-    });
+    this.stmts.insertToken.run(tokenRecord(row));
   }
 
   async findToken(tokenHash: string): Promise<TokenRow | undefined> {
@@ -140,9 +130,16 @@ export class SqliteMetaStore implements MetaStore {
     return r && toToken(r);
   }
 
-  async findLatestTenantToken(appId: string, tenantKey: string, nowMs: number): Promise<TokenRow | undefined> {
-    const r = this.stmts.latestTenantToken.get(appId, tenantKey, nowMs) as TokenRecord | undefined;
-    return r && toToken(r);
+  /** An IMMEDIATE transaction holds the write lock from its start: a CLI on the same file takes its turn. */
+  async issueTenantToken(appId: string, tenantKey: string, minExpiresAtMs: number, mint: () => TokenRow): Promise<TokenRow> {
+    const issue = this.db.transaction((): TokenRow => {
+      const latest = this.stmts.latestTenantToken.get(appId, tenantKey, minExpiresAtMs) as TokenRecord | undefined;
+      if (latest) return toToken(latest);
+      const row = mint();
+      this.stmts.insertToken.run(tokenRecord(row));
+      return row;
+    });
+    return issue.immediate();
   }
 
   /** Durable when it resolves; inserted by the group-commit writer (see sqlite/batch-writer.ts). */
@@ -217,6 +214,20 @@ function toToken(r: TokenRecord): TokenRow {
     nonce: r.nonce,
     issuedAtMs: r.issued_at_ms,
     expiresAtMs: r.expires_at_ms,
+  };
+}
+
+function tokenRecord(row: TokenRow): TokenRecord {
+  return {
+    token_hash: row.tokenHash,
+    kind: row.kind,
+    app_id: row.appId,
+    tenant_key: row.tenantKey,
+    user_id: row.userId,
+    scopes: row.scopes && JSON.stringify(row.scopes),
+    nonce: row.nonce,
+    issued_at_ms: row.issuedAtMs,
+    expires_at_ms: row.expiresAtMs,
   };
 }
 

@@ -1,41 +1,38 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { countsExpireAt, takeFromWindows, type WindowCount, type WindowCounts } from './fixed-windows.js';
 import type { RateDecision, RateLimiter, RateLimitRule } from './rate-limiter.js';
 
+/** How often counts of past windows are dropped, in seconds: keys of idle tenants do not pile up. */
+const sweepEverySeconds = 60;
+
 /**
- * In-process limits for one instance. rate-limiter-flexible counts; we add the two-window rule:
- * take from each window in turn and give back what was taken if a later window refuses.
+ * In-process limits for one instance: the windows of src/ratelimit/fixed-windows.ts, the same as
+ * the Redis limiter's, on this process's clock (`now`, in ms, is injectable for tests).
  */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly windows = new Map<string, RateLimiterMemory>();
+  private readonly counts = new Map<string, WindowCounts>();
+  private nextSweep = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async open(): Promise<void> {}
 
   async take(key: string, rules: readonly RateLimitRule[]): Promise<RateDecision> {
-    const taken: RateLimiterMemory[] = [];
-    for (const rule of rules) {
-      const limiter = this.limiterFor(rule);
-      try {
-        await limiter.consume(key, 1);
-        taken.push(limiter);
-      } catch (res) {
-        if (!(res instanceof RateLimiterRes)) throw res;
-        // The refused point was counted by consume(); give it back with the others.
-        await Promise.all([limiter, ...taken].map((l) => l.reward(key, 1)));
-        return { ok: false, limit: rule.limit, resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
-      }
+    const nowSeconds = Math.floor(this.now() / 1000);
+    if (nowSeconds >= this.nextSweep) this.sweep(nowSeconds);
+    let counts = this.counts.get(key);
+    if (!counts) {
+      counts = new Map<number, WindowCount>();
+      this.counts.set(key, counts);
     }
-    return { ok: true };
+    return takeFromWindows(counts, rules, nowSeconds);
   }
 
   async close(): Promise<void> {
-    this.windows.clear();
+    this.counts.clear();
   }
 
-  private limiterFor(rule: RateLimitRule): RateLimiterMemory {
-    const id = `${rule.limit}/${rule.windowSeconds}`;
-    let limiter = this.windows.get(id);
-    if (!limiter) {
-      limiter = new RateLimiterMemory({ points: rule.limit, duration: rule.windowSeconds, keyPrefix: id });
-      this.windows.set(id, limiter);
-    }
-    return limiter;
+  private sweep(nowSeconds: number): void {
+    for (const [key, counts] of this.counts) if (countsExpireAt(counts) <= nowSeconds) this.counts.delete(key);
+    this.nextSweep = nowSeconds + sweepEverySeconds;
   }
 }

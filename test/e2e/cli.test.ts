@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settings } from '../../src/config/settings.js';
 import { makeImage } from '../fixtures/images.js';
 import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
+import { freePort } from '../helpers/redis.js';
 import { cliFromSources, repoRoot, spawnServe } from '../helpers/serve-process.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -146,6 +147,13 @@ describe('lingo-server serve: failures to start', () => {
     expect(fromFlag.status).toBe(2);
     expect(fromFlag.stderr).toBe('lingo-server: --log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"\n');
   });
+
+  it('an unreachable --redis-url stops serve at start: one line naming the setting, no password, exit 2', async () => {
+    const port = await freePort();
+    const r = cli(['serve', '--data-dir', tempDir(), '--port', '0', '--redis-url', `redis://:s3cret@127.0.0.1:${port}/0`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`lingo-server: --redis-url: cannot reach redis://:***@127.0.0.1:${port}/0 (connect ECONNREFUSED 127.0.0.1:${port})\n`);
+  });
 });
 
 describe('lingo-server config print', () => {
@@ -163,6 +171,14 @@ describe('lingo-server config print', () => {
     expect(printed.logLevel).toMatchObject({ value: 'info', source: 'default' });
     expect(printed.segmentBlobMaxBytes).toEqual({ value: 262144, source: 'default', flag: '--segment-blob-max-bytes', env: 'LINGO_SEGMENT_BLOB_MAX_BYTES' });
     expect(Object.keys(printed)).toHaveLength(settings.length);
+  });
+
+  it('--redis-url is printed without its password', () => {
+    const r = cli(['config', 'print', '--json'], { LINGO_REDIS_URL: 'redis://:s3cret@cache:6379/3' });
+    expect(r.status, r.stderr).toBe(0);
+    const printed = JSON.parse(r.stdout) as Record<string, { value: unknown; source: string }>;
+    expect(printed.redisUrl).toMatchObject({ value: 'redis://:***@cache:6379/3', source: 'env' });
+    expect(r.stdout).not.toContain('s3cret');
   });
 
   it('as text: one line per setting, and the same checks as serve', () => {

@@ -3,6 +3,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { AxiosError } from 'axios';
 import { Readable } from 'node:stream';
 import { makeImage } from '../fixtures/images.js';
+import { MemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.js';
 import { downloadPath, request, uploadPath } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { readAll } from '../helpers/streams.js';
@@ -130,11 +131,18 @@ describe('gateway checks as the official SDK surfaces them', () => {
   });
 });
 
+/** A clock the tests move: windows are aligned on it, so counts never straddle a boundary by chance. */
+function manualClock(): { now: () => number; advanceSeconds(s: number): void } {
+  let ms = Date.UTC(2030, 0, 1, 12, 0, 0); // the first millisecond of a minute
+  return { now: () => ms, advanceSeconds: (s) => void (ms += s * 1000) };
+}
+
 // Each test spends the quota of its own app, so none sees what another one used.
 describe('rate limit: 50 per second and 1000 per minute per API × app × tenant', () => {
   let server: TestServer;
+  const clock = manualClock();
   beforeAll(async () => {
-    server = await startServer({ rateLimitPerSecond: 50, rateLimitPerMinute: 1000 });
+    server = await startServer({ rateLimitPerSecond: 50, rateLimitPerMinute: 1000 }, { limiter: new MemoryRateLimiter(clock.now) });
   });
   afterAll(() => server.close());
 
@@ -150,7 +158,8 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
     for (const r of limited) {
       expect(r.json().code).toBe(99991400);
       expect(r.headers['x-ogw-ratelimit-limit']).toBe('50');
-      expect(Number(r.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+      expect(r.headers['x-ogw-ratelimit-reset']).toBe('1');
+      expect(r.headers['retry-after']).toBe('1');
     }
     // Another app has its own quota.
     const other = await server.tenantToken(await server.newApp());
@@ -158,12 +167,12 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
     // So has another API: the same token passes the gateway for upload (then fails on its empty body).
     const upload = await request(server.baseUrl, { method: 'POST', path: uploadPath, headers: { Authorization: `Bearer ${token}` } });
     expect([upload.status, upload.json().code]).toEqual([400, 2250001]);
-    // The 30 refusals consumed nothing: after the second passes, 50 more are admitted at once.
-    await new Promise((r) => setTimeout(r, 1100));
+    // The 30 refusals consumed nothing: in the next second, 50 more are admitted at once.
+    clock.advanceSeconds(1);
     const next = await Promise.all(
       Array.from({ length: 50 }, () => request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } })),
     );
-    expect(next.every((r) => r.status === 400)).toBe(true);
+    expect(next.map((r) => r.status)).toEqual(Array(50).fill(400));
   });
 
   it('the SDK surfaces the 429 with code 99991400', async () => {
@@ -178,24 +187,26 @@ describe('rate limit: 50 per second and 1000 per minute per API × app × tenant
 
 describe('rate limit: the per-minute window', () => {
   let server: TestServer;
+  const clock = manualClock();
   beforeAll(async () => {
-    server = await startServer({ rateLimitPerSecond: 0, rateLimitPerMinute: 5 });
+    server = await startServer({ rateLimitPerSecond: 0, rateLimitPerMinute: 5 }, { limiter: new MemoryRateLimiter(clock.now) });
   });
   afterAll(() => server.close());
 
-  it('trips on its own limit and says when the minute frees a slot', async () => {
+  it('trips on its own limit, says when the minute frees a slot, and frees it on the minute', async () => {
     const token = await server.tenantToken(await server.newApp());
+    const get = () => request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } });
     const statuses: number[] = [];
-    let last;
-    for (let i = 0; i < 6; i++) {
-      last = await request(server.baseUrl, { path: unknownFile, headers: { Authorization: `Bearer ${token}` } });
-      statuses.push(last.status);
-    }
+    for (let i = 0; i < 6; i++) statuses.push((await get()).status);
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
-    expect(last!.headers['x-ogw-ratelimit-limit']).toBe('5');
-    const reset = Number(last!.headers['x-ogw-ratelimit-reset']);
-    expect(reset).toBeGreaterThan(1);
-    expect(reset).toBeLessThanOrEqual(60);
-    expect(last!.headers['retry-after']).toBe(String(reset));
+    clock.advanceSeconds(20);
+    const refused = await get();
+    expect([refused.status, refused.json().code]).toEqual([429, 99991400]);
+    expect(refused.headers['x-ogw-ratelimit-limit']).toBe('5');
+    // The window is the clock's minute, not a minute from the first request.
+    expect(refused.headers['x-ogw-ratelimit-reset']).toBe('40');
+    expect(refused.headers['retry-after']).toBe('40');
+    clock.advanceSeconds(40);
+    expect((await get()).status).toBe(400);
   });
 });

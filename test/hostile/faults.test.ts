@@ -96,8 +96,8 @@ class FlakyMetaStore implements MetaStore {
   findToken(tokenHash: string) {
     return this.call('findToken', () => this.inner.findToken(tokenHash));
   }
-  findLatestTenantToken(appId: string, tenantKey: string, nowMs: number) {
-    return this.call('findLatestTenantToken', () => this.inner.findLatestTenantToken(appId, tenantKey, nowMs));
+  issueTenantToken(appId: string, tenantKey: string, minExpiresAtMs: number, mint: () => TokenRow) {
+    return this.call('issueTenantToken', () => this.inner.issueTenantToken(appId, tenantKey, minExpiresAtMs, mint));
   }
   insertFile(row: FileRow, options?: { lazy?: boolean }) {
     if (options?.lazy && this.lazyInsertsFail)
@@ -127,7 +127,7 @@ const allMetaMethods: MetaMethod[] = [
   'listApps',
   'insertToken',
   'findToken',
-  'findLatestTenantToken',
+  'issueTenantToken',
   'insertFile',
   'findFile',
   'listFiles',

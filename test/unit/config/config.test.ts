@@ -10,7 +10,7 @@ describe('config', () => {
     expect(c.port).toBe(9100);
     expect(c.host).toBe('0.0.0.0');
     expect(c.dataDir).toBe('/tmp/x');
-    expect(c.rateLimit).toEqual({ perSecond: 50, perMinute: 1000 });
+    expect(c.rateLimit).toEqual({ perSecond: 50, perMinute: 1000, store: { kind: 'memory' } });
     expect(Object.isFrozen(c.rateLimit)).toBe(true);
     expect(buildConfig({}).port).toBe(8080);
     expect(buildConfig(configFromEnv({ LINGO_IDLE_TIMEOUT_MS: '1234' })).http.idleTimeoutMs).toBe(1234);
@@ -53,6 +53,18 @@ describe('config', () => {
     expect(loadConfig({ env: { LINGO_PORT: 'eighty' }, flags: { port: '1' } }).config.port).toBe(1);
     expect(() => buildConfig({ port: '1.5' })).toThrow(ConfigError);
     expect(() => buildConfig({ port: ' 12x' })).toThrow(ConfigError);
+  });
+
+  it('rate-limit counts in Redis with --redis-url, the store-error policy with it; the password never echoed', () => {
+    expect(buildConfig({ redisUrl: 'none' }).rateLimit.store).toEqual({ kind: 'memory' });
+    const env = configFromEnv({ LINGO_REDIS_URL: 'redis://:s3cret@cache:6379/3', LINGO_RATE_LIMIT_ON_STORE_ERROR: 'closed' });
+    expect(buildConfig(env).rateLimit.store).toEqual({ kind: 'redis', url: 'redis://:s3cret@cache:6379/3', onStoreError: 'closed' });
+    expect(buildConfig({ redisUrl: 'rediss://cache:6380' }).rateLimit.store).toEqual({ kind: 'redis', url: 'rediss://cache:6380', onStoreError: 'local' });
+    // A flag switches off what the environment set.
+    expect(buildConfig(mergeInputs(env, { redisUrl: 'none' })).rateLimit.store).toEqual({ kind: 'memory' });
+    expect(() => buildConfig({ redisUrl: 'http://:s3cret@cache' })).toThrow(/^--redis-url must be none or a redis:\/\/ or rediss:\/\/ URL$/);
+    expect(() => loadConfig({ env: { LINGO_REDIS_URL: 'cache:6379' } })).toThrow(/^LINGO_REDIS_URL must be/);
+    expect(() => buildConfig({ rateLimitOnStoreError: 'ignore' })).toThrow('--rate-limit-on-store-error must be one of local, open, closed, got "ignore"');
   });
 
   it('HTTP timeouts: sane defaults, overridable, headers deadline within the request deadline', () => {

@@ -1,19 +1,8 @@
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
+import { migratePostgres } from '../../../../src/meta/postgres-migrations.js';
 import { createS3Client, type S3Location } from '../../../../src/storage/s3/s3-client.js';
 import { postgresUrlWithSchema, serviceUrl, uniqueName } from '../../../helpers/services.js';
-
-/**
- * The ledger as the PostgreSQL migrations create it (src/meta/postgres-migrations.ts, written
- * beside this store): until both are merged, the tests create it themselves, with a `files`
- * table reduced to what gc and fsck read (file-rows.ts).
- */
-const ledgerDdl = `
-  CREATE TABLE blobs (key char(64) PRIMARY KEY, size_bytes bigint NOT NULL,
-    state text NOT NULL CHECK (state IN ('pending','stored','deleting')), touched_at timestamptz NOT NULL DEFAULT now());
-  CREATE INDEX blobs_touched_at ON blobs (touched_at);
-  CREATE TABLE files (file_token text PRIMARY KEY, blob_key char(64) NOT NULL, size_bytes bigint NOT NULL);
-  CREATE INDEX files_blob_key ON files (blob_key);`;
 
 /**
  * A fresh PostgreSQL schema with the ledger, and fresh buckets on the S3 test server, all removed
@@ -56,7 +45,8 @@ export async function openS3Fixture(): Promise<S3Fixture> {
     return pool;
   };
   const pool = newPool();
-  await pool.query(ledgerDdl);
+  // The metadata store's migrations: its tables, the ledger among them.
+  await migratePostgres(pool);
   const location = (bucket: string, prefix = ''): S3Location => ({ endpoint: serviceUrl('s3'), bucket, region: 'us-east-1', forcePathStyle: true, prefix });
   const s3 = createS3Client(location(''));
   const buckets: string[] = [];

@@ -17,6 +17,7 @@ describe('--blob and --s3-* settings', () => {
     expect(config.blobStore.kind).toBe('fs');
     expect(valueOf('blob', {})).toBe('fs');
     for (const key of ['s3Endpoint', 's3Bucket', 's3Region', 's3Prefix']) expect(valueOf(key, {})).toBe('');
+    expect(setting('s3Endpoint').default).toBe('none');
     expect(valueOf('s3ForcePathStyle', {})).toBe(false);
   });
 
@@ -51,9 +52,25 @@ describe('--blob and --s3-* settings', () => {
     expect(() => buildConfig({ blob: 's3' })).toThrow('--blob s3 needs a bucket: set --s3-bucket (LINGO_S3_BUCKET)');
     // The ledger lives in PostgreSQL: SQLite metadata cannot go with S3 blobs.
     expect(() => buildConfig({ blob: 's3', s3Bucket: 'lingo' })).toThrow('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres');
+    expect(() => buildConfig({ blob: 's3', s3Bucket: 'lingo', s3Endpoint: 'ftp://files' })).toThrow('--s3-endpoint must be none or a http:// or https:// URL');
     // S3 settings with local blobs would silently keep each instance's blobs on its own disk.
     expect(() => loadConfig({ env: { LINGO_S3_BUCKET: 'lingo' } })).toThrow('--s3-bucket is set, but --blob is fs: add --blob s3 (LINGO_BLOB=s3), or unset it');
     expect(() => buildConfig({ s3ForcePathStyle: '1' })).toThrow('--s3-force-path-style is set, but --blob is fs');
+  });
+
+  it('with --meta postgres, make the s3 slice: spool under the data dir, bodies up to the segment threshold in memory', () => {
+    const config = loadConfig({
+      env: { LINGO_DATA_DIR: '/srv/lingo', LINGO_POSTGRES_URL: 'postgres://lingo@db/lingo', LINGO_BLOB: 's3', LINGO_S3_BUCKET: 'blobs' },
+      flags: { s3Endpoint: 'http://minio:9000', s3Prefix: 'v1', s3ForcePathStyle: '1' },
+    }).config;
+    expect(config.blobStore).toEqual({
+      kind: 's3',
+      location: { endpoint: 'http://minio:9000', bucket: 'blobs', region: undefined, forcePathStyle: true, prefix: 'v1' },
+      tempDir: '/srv/lingo/tmp',
+      segmentBlobMaxBytes: 256 * 1024,
+    });
+    const aws = buildConfig({ meta: 'postgres', postgresUrl: 'postgres://db/x', blob: 's3', s3Bucket: 'b', s3Region: 'eu-west-1' }).blobStore;
+    expect(aws).toMatchObject({ kind: 's3', location: { endpoint: undefined, region: 'eu-west-1', forcePathStyle: false, prefix: '' } });
   });
 
   it('config print hides a password in the endpoint', () => {
