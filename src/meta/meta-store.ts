@@ -57,6 +57,8 @@ export interface MetaStore {
   findToken(tokenHash: string): Promise<TokenRow | undefined>;
   /** The tenant token of this app and tenant that expires last, if any is still valid at `nowMs`. */
   findLatestTenantToken(appId: string, tenantKey: string, nowMs: number): Promise<TokenRow | undefined>;
+  /** Every token row, expired ones included, read a page at a time (for migrate). */
+  listTokens(): AsyncIterable<TokenRow>;
 
   /**
    * Durable when it resolves. `lazy`: nobody waits for it (its durability comes from a journal
