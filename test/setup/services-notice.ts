@@ -1,4 +1,4 @@
-import { missingServices } from '../helpers/services.js';
+import { missingServices } from '../helpers/service-env.js';
 
 /** Once per run: say which real servers are missing, so skipped scale-out suites are never a surprise. */
 export default function setup(): void {
