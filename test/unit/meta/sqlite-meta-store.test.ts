@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FileRow } from '../../../src/meta/meta-store.js';
+import type { FileRow, TokenRow } from '../../../src/meta/meta-store.js';
 import { useTempMetaStore } from '../../helpers/meta-store.js';
 
 function row(i: number, token = `boxbc${String(i).padStart(22, '0')}`): FileRow {
@@ -38,5 +38,31 @@ describe('SqliteMetaStore file rows (group commit in a worker)', () => {
     let n = 0;
     for await (const _ of again.listFiles()) n++;
     expect(n).toBe(20);
+  });
+});
+
+describe('SqliteMetaStore token rows', () => {
+  const store = useTempMetaStore('meta-tokens');
+
+  it('listTokens yields every row once, across pages, expired ones included', async () => {
+    const { meta } = store;
+    await meta.insertApp({ appId: 'cli_a', name: 'a', secretHash: 'c'.repeat(64), tenantKey: 'tenant', type: 'self_built', scopes: [], createdAtMs: 1 });
+    const token = (i: number): TokenRow => ({
+      tokenHash: i.toString(16).padStart(64, '0'),
+      kind: i % 2 ? 'user' : 'tenant',
+      appId: 'cli_a',
+      tenantKey: 'tenant',
+      userId: i % 2 ? 'ou_1' : null,
+      scopes: i % 2 ? ['baike:entity'] : null,
+      nonce: `n${i}`,
+      issuedAtMs: i,
+      expiresAtMs: i + 1,
+    });
+    // More than two pages of 500.
+    const rows = Array.from({ length: 1201 }, (_, i) => token(i));
+    for (const r of rows) await meta.insertToken(r);
+    const listed: TokenRow[] = [];
+    for await (const r of meta.listTokens()) listed.push(r);
+    expect(listed.sort((a, b) => a.tokenHash.localeCompare(b.tokenHash))).toEqual(rows);
   });
 });
