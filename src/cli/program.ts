@@ -107,7 +107,7 @@ export function cli(): Command {
   );
   for (const option of migrateOptions()) migrate.addOption(option);
   migrate
-    .requiredOption('--to-data-dir <dir>', 'the destination data dir')
+    .requiredOption('--to-data-dir <dir>', 'the destination data dir (--data-dir is the source; --segment-blob-max-bytes applies to the destination)')
     .option('--json', 'print the summary as JSON ({"apps","tokens","files","blobs","notCopied"}), no progress lines')
     .action((opts: MigrateCommandOptions) => migrateCommand(migrateEndpoints(opts, process.env), !!opts.json, out, err));
 
