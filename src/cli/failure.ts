@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { DataDirBusyError, UnsupportedDataDirError } from '../storage/blob-store.js';
 import { FsckFailed } from './maintenance-commands.js';
+import { MigrateIncomplete } from './migrate-command.js';
 
 /** How a command that threw ends: the exit status, and what to print on stderr (after "lingo-server: "). */
 export interface Failure {
@@ -22,6 +23,7 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof DataDirBusyError) return { status: 2, message: `${err.message} (one server per data dir)` };
   if (err instanceof UnsupportedDataDirError) return { status: 2, message: err.message };
   if (err instanceof FsckFailed) return { status: 1, message: `fsck: ${err.message}` };
+  if (err instanceof MigrateIncomplete) return { status: 1, message: `migrate: ${err.message}` };
   // The operating system said no (a port in use, a read-only or full disk): its message says it all.
   if (isSystemError(err)) return { status: 1, message: err.message };
   return { status: 1, message: describeUnexpected(err) };

@@ -5,11 +5,13 @@ import type { MetaStore } from '../meta/meta-store.js';
 import { appCreate, appList } from './app-commands.js';
 import { configPrint } from './config-command.js';
 import { fsckCommand, gcCommand, type Stores } from './maintenance-commands.js';
+import { migrateCommand, migrateEndpoints, migrateOptions, type MigrateCommandOptions } from './migrate-command.js';
 import { serve } from './serve-command.js';
 import { settingFlags, settingOptions } from './setting-options.js';
 import { tokenUser } from './token-commands.js';
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
+const err = (line: string): void => void process.stderr.write(line + '\n');
 
 /** Flags over the environment over defaults, for the settings among a command's options. */
 const configOf = (opts: object) => loadConfig({ env: process.env, flags: settingFlags(opts as Record<string, unknown>) });
@@ -100,6 +102,18 @@ export function cli(): Command {
     .option('--grace-seconds <n>', 'only remove what is older than this', '3600')
     .option('--json', 'print the report as JSON')
     .action((opts: { graceSeconds?: string; json?: boolean }) => withStores(opts, (s) => gcCommand(s, opts.graceSeconds, !!opts.json, out)));
+
+  const migrate = withSettings(
+    program
+      .command('migrate')
+      .description('copy a data dir (every row, and every blob a row references, hash-checked) into the destination; stop its server first; safe to re-run'),
+    'data',
+  );
+  for (const option of migrateOptions()) migrate.addOption(option);
+  migrate
+    .option('--to-data-dir <dir>', 'an embedded destination data dir (--data-dir is the source; --meta, --blob and their options name the destination)')
+    .option('--json', 'print the summary as JSON ({"apps","tokens","files","blobs","notCopied"}), no progress lines')
+    .action((opts: MigrateCommandOptions) => migrateCommand(migrateEndpoints(opts, process.env), !!opts.json, out, err));
 
   return program;
 }

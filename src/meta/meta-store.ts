@@ -61,6 +61,8 @@ export interface MetaStore {
    * that shares the store, so concurrent callers on any instance get the same row.
    */
   issueTenantToken(appId: string, tenantKey: string, minExpiresAtMs: number, mint: () => TokenRow): Promise<TokenRow>;
+  /** Every token row, expired ones included, read a page at a time (for migrate). */
+  listTokens(): AsyncIterable<TokenRow>;
 
   /**
    * Durable when it resolves. `lazy`: nobody waits for it (its durability comes from a journal

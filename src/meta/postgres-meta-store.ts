@@ -98,6 +98,17 @@ export class PostgresMetaStore implements MetaStore {
     return rows[0] && fileFromRecord(rows[0]);
   }
 
+  /** Page by page in token_hash order, expired ones included: no connection is held between pages. */
+  async *listTokens(): AsyncIterable<TokenRow> {
+    let after = '';
+    for (;;) {
+      const { rows } = await this.query<TokenRecord>('SELECT * FROM tokens WHERE token_hash > $1 ORDER BY token_hash LIMIT $2', [after, listPageRows]);
+      for (const r of rows) yield tokenFromRecord(r);
+      if (rows.length < listPageRows) return;
+      after = rows[rows.length - 1]!.token_hash;
+    }
+  }
+
   /** Page by page in file_token order: no connection is held between pages. */
   async *listFiles(): AsyncIterable<FileRow> {
     let after = '';

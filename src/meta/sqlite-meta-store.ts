@@ -4,6 +4,9 @@ import { SqliteBatchWriter } from '../sqlite/batch-writer.js';
 import { openSqlite } from '../sqlite/open.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
+/** Token rows read per query by listTokens: a page, not the table, is held at a time. */
+const tokenPageRows = 500;
+
 /** A lazy row (journaled elsewhere) waits up to this long to share a commit with others. */
 const lazyRowLingerMs = 25;
 
@@ -74,6 +77,7 @@ export class SqliteMetaStore implements MetaStore {
         `SELECT * FROM tokens WHERE kind = 'tenant' AND app_id = ? AND tenant_key = ? AND expires_at_ms >= ?
          ORDER BY expires_at_ms DESC LIMIT 1`,
       ),
+      tokensAfter: this.db.prepare('SELECT * FROM tokens WHERE token_hash > ? ORDER BY token_hash LIMIT ?'),
       findFile: this.db.prepare('SELECT * FROM files WHERE tenant_key = ? AND file_token = ?'),
       listFiles: this.db.prepare('SELECT * FROM files ORDER BY created_at_ms'),
       blobReferenced: this.db.prepare('SELECT 1 FROM files WHERE blob_key = ? LIMIT 1'),
@@ -140,6 +144,16 @@ export class SqliteMetaStore implements MetaStore {
       return row;
     });
     return issue.immediate();
+  }
+
+  /** Keyset pages by token_hash: no statement stays open between pages, so callers may write meanwhile. */
+  async *listTokens(): AsyncIterable<TokenRow> {
+    for (let after = ''; ;) {
+      const page = this.stmts.tokensAfter.all(after, tokenPageRows) as TokenRecord[];
+      for (const r of page) yield toToken(r);
+      if (page.length < tokenPageRows) return;
+      after = page.at(-1)!.token_hash;
+    }
   }
 
   /** Durable when it resolves; inserted by the group-commit writer (see sqlite/batch-writer.ts). */

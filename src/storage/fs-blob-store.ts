@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import {
   assertBlobKey,
   BlobNotFoundError,
+  DataDirBusyError,
   UnsupportedDataDirError,
   type BlobListing,
   type BlobStore,
@@ -15,6 +16,7 @@ import {
   type StagedBlob,
 } from './blob-store.js';
 import { fsyncDir, writeAll } from './file-io.js';
+import { tryTakeWriterLock } from './writer-lock.js';
 
 const tempSuffix = '.part';
 /**
@@ -46,18 +48,26 @@ export class FsBlobStore implements BlobStore {
   private readonly dirSync = new DirectorySyncer();
   /** Stagings streaming right now: they share the write-batch budget. */
   private stagingsInProgress = 0;
+  private lock: { release(): void } | undefined;
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
-  /** Nothing to recover; a data dir of a development build (packed.sqlite) is refused. */
-  async open(): Promise<void> {
+  /**
+   * Nothing to recover. With `exclusive` (a server), takes the blob dir's writer lock, so a second
+   * server on the same data dir stops at start. A data dir of a development build (packed.sqlite)
+   * is refused.
+   */
+  async open(options: { exclusive: boolean }): Promise<void> {
     const packed = path.join(this.root, 'packed.sqlite');
     if (fs.existsSync(packed)) {
       throw new UnsupportedDataDirError(`${packed} was written by a development build before 0.1.0; start with an empty data dir`);
     }
+    if (!options.exclusive || this.lock) return;
+    this.lock = tryTakeWriterLock(path.join(this.root, 'writer.lock'));
+    if (!this.lock) throw new DataDirBusyError(`${this.root} is being written by another lingo-server process`);
   }
 
   async stage(source: AsyncIterable<Buffer>): Promise<StagedBlob> {
@@ -232,7 +242,10 @@ export class FsBlobStore implements BlobStore {
     await fsp.access(this.tmpDir, fs.constants.W_OK);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.lock?.release();
+    this.lock = undefined;
+  }
 
   private pathOf(key: string): string {
     return path.join(this.root, key.slice(0, 2), key);

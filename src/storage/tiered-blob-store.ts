@@ -19,8 +19,8 @@ export class TieredBlobStore implements BlobStore {
   ) {}
 
   async open(options: { exclusive: boolean }): Promise<void> {
-    await this.files.open();
     await this.segments.open(options);
+    await this.files.open(options);
   }
 
   async stage(source: AsyncIterable<Buffer>, options: StageOptions = {}): Promise<StagedBlob> {

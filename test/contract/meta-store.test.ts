@@ -126,6 +126,21 @@ function metaStoreContract(newSpace: () => Promise<StoreSpace>): void {
     expect(await meta.findToken('h-orphan')).toBeUndefined();
   });
 
+  it('listTokens: every row once, across pages, expired ones included', async () => {
+    const meta = openStore();
+    await meta.insertApp(app('cli_a'));
+    const rows = Array.from({ length: 1201 }, (_, i) =>
+      token(
+        i.toString(16).padStart(64, '0'),
+        i % 2 ? { kind: 'user', userId: 'ou_1', scopes: ['baike:entity'], issuedAtMs: i, expiresAtMs: i + 1 } : { issuedAtMs: i, expiresAtMs: i + 1 },
+      ),
+    );
+    for (const r of rows) await meta.insertToken(r);
+    const listed: TokenRow[] = [];
+    for await (const r of meta.listTokens()) listed.push(r);
+    expect(listed.sort((a, b) => a.tokenHash.localeCompare(b.tokenHash))).toEqual(rows);
+  });
+
   it('issueTenantToken: the latest tenant token of this app and tenant while it expires late enough, else the minted one, inserted', async () => {
     const meta = openStore();
     await meta.insertApp(app('cli_a'));

@@ -107,6 +107,9 @@ class FlakyMetaStore implements MetaStore {
   findFile(tenantKey: string, fileToken: string) {
     return this.call('findFile', () => this.inner.findFile(tenantKey, fileToken));
   }
+  listTokens(): AsyncIterable<TokenRow> {
+    return this.inner.listTokens();
+  }
   listFiles(): AsyncIterable<FileRow> {
     return this.inner.listFiles();
   }

@@ -8,7 +8,7 @@ import { encodeRecord, recordHeaderBytes } from './record.js';
 import { recoverSegments, type JournalApplier } from './recovery.js';
 import { createSegmentFile, segmentPath } from './segment-files.js';
 import { SegmentIndex, type Location } from './segment-index.js';
-import { tryTakeWriterLock } from './writer-lock.js';
+import { tryTakeWriterLock } from '../writer-lock.js';
 
 export interface SegmentStoreOptions {
   /** A segment takes no new records once it is this large. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DataDirBusyError } from '../../../src/storage/blob-store.js';
 import { FsBlobStore } from '../../../src/storage/fs-blob-store.js';
 
 type Handle = Awaited<ReturnType<typeof fsp.open>>;
@@ -90,5 +91,26 @@ describe('FsBlobStore: large writes', () => {
     // Nearly all batches are at the floor of 64 KiB; none reaches the 1 MiB an upload alone gets.
     expect(Math.max(...batches)).toBeLessThan(1024 * 1024);
     expect(batches.filter((n) => n === 64 * 1024).length / batches.length).toBeGreaterThan(0.5);
+  });
+});
+
+describe('FsBlobStore: one writer per blob dir', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-fslock-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('a second exclusive open fails with DataDirBusyError; a reader may open; after close the lock is free', async () => {
+    const first = new FsBlobStore(root);
+    await first.open({ exclusive: true });
+    await expect(new FsBlobStore(root).open({ exclusive: true })).rejects.toThrow(DataDirBusyError);
+    const reader = new FsBlobStore(root);
+    await reader.open({ exclusive: false });
+    await reader.close();
+    await first.close();
+    const next = new FsBlobStore(root);
+    await next.open({ exclusive: true });
+    await next.close();
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tryTakeWriterLock } from '../../../../src/storage/segments/writer-lock.js';
-import { tempDirPerTest } from './fixtures.js';
+import { tryTakeWriterLock } from '../../../src/storage/writer-lock.js';
+import { tempDirPerTest } from './segments/fixtures.js';
 
 describe('writer lock', () => {
   const tmp = tempDirPerTest('lingo-lock-');
