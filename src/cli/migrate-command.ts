@@ -88,6 +88,8 @@ async function withStores<T>(configs: StoreConfigs, sourceDir: string | undefine
   const meta = createMetaStore(configs.metaStore);
   const stores = { meta, blobs: createBlobStore(configs.blobStore, meta) };
   try {
+    // The rows' schema first: an S3 store's ledger lives in it.
+    await stores.meta.ping();
     await stores.blobs.open({ exclusive: true }).catch((e: unknown) => {
       if (e instanceof DataDirBusyError && sourceDir !== undefined)
         throw new DataDirBusyError(`${sourceDir} is in use by a running lingo-server: stop it, then migrate`);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import * as lark from '@larksuiteoapi/node-sdk';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,13 +11,15 @@ import { newFileToken } from '../../src/files/file-service.js';
 import type { MigrateReport } from '../../src/maintenance/migrate.js';
 import type { FileRow } from '../../src/meta/meta-store.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
+import { createS3Client } from '../../src/storage/s3/s3-client.js';
 import { distinctImage, expectError } from '../helpers/hostile.js';
 import { downloadPath, filePart, namePart, postJson, rawUpload, request, tenantTokenPath } from '../helpers/http.js';
 import { openEmbedded } from '../helpers/migrate-stores.js';
 import { cliFromSources, repoRoot, spawnServe, type ServeProcess } from '../helpers/serve-process.js';
 import { startServerWithApp, type ServerWithApp } from '../helpers/server.js';
 import type { ServiceName } from '../helpers/services.js';
-import { describeWithServices } from '../helpers/services.js';
+import { describeWithServices, serviceUrl, uniqueName } from '../helpers/services.js';
+import { createTestSchema } from '../helpers/postgres-schema.js';
 import { readAll } from '../helpers/streams.js';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
@@ -47,9 +50,41 @@ function embedded(name: string, storeArgs: string[]): CliDestination {
   };
 }
 
+/** A fresh PostgreSQL schema and S3 bucket (keys at its top: see s3-fixture.ts); the data dir holds only the spool. */
+const postgresAndS3: CliDestination = {
+  name: 'PostgreSQL + S3',
+  needs: ['postgres', 's3'],
+  create: async () => {
+    const schema = await createTestSchema('migrate_s3_');
+    const bucket = uniqueName('lingo-migrate-');
+    const s3 = createS3Client({ endpoint: serviceUrl('s3'), bucket, region: 'us-east-1', forcePathStyle: true, prefix: '' });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const dir = makeTempDir('migrate-e2e-spool');
+    const storeArgs = ['--meta', 'postgres', '--postgres-url', schema.url, '--blob', 's3', '--s3-endpoint', serviceUrl('s3'), '--s3-bucket', bucket];
+    const s3Args = [...storeArgs, '--s3-region', 'us-east-1', '--s3-force-path-style'];
+    return {
+      migrateArgs: ['--to-data-dir', dir, ...s3Args],
+      serveArgs: ['--data-dir', dir, ...s3Args],
+      countFiles: async () => Number((await schema.query<{ n: string }>('SELECT count(*) AS n FROM files').catch(() => [{ n: '0' }]))[0]!.n),
+      remove: async () => {
+        try {
+          const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+          for (const o of listed.Contents ?? []) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }));
+          await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+        } finally {
+          s3.destroy();
+          await schema.drop();
+          removeDir(dir);
+        }
+      },
+    };
+  },
+};
+
 const destinations: readonly CliDestination[] = [
   embedded('an embedded data dir (SQLite + segments)', []),
   embedded('an embedded data dir with every blob a file', ['--segment-blob-max-bytes', '0']),
+  postgresAndS3,
 ];
 
 /** Rows in `files`, read without writing (the file may not exist yet: 0). */

@@ -44,6 +44,9 @@ export const defaultS3ClientLimits: S3ClientLimits = {
  * bytes. `WHEN_REQUIRED` keeps plain bodies; integrity comes from our own Content-MD5 instead.
  */
 export function createS3Client(location: S3Location, limits: S3ClientLimits = defaultS3ClientLimits): S3Client {
+  // On Node 20 the SDK prints a multi-line notice that later SDK releases will need Node 22: a
+  // matter for this project's dependency pins, not for whoever runs the server (unless they ask).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const agentOptions = { keepAlive: true, maxSockets: limits.maxSockets };
   return new S3Client({
     ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
