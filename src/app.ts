@@ -94,7 +94,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     filesUploadRoute(files),
     filesDownloadRoute(files, blobs),
     healthzRoute(),
-    readyzRoute(meta, blobs),
+    readyzRoute(meta, blobs, { meta: config.metaStore.kind, blob: config.blobStore.kind, ratelimit: config.rateLimit.store.kind }),
   ];
   const server = createHttpServer(routes, new Gateway(tokens, limiter, config.rateLimit), log, config.http);
   let closing: Promise<void> | undefined;

@@ -362,7 +362,11 @@ describe('database unreachable', () => {
 
     const ready = await readyz();
     expect(ready.status).toBe(503);
-    expect(ready.json()).toEqual({ status: 'unavailable', checks: { meta: 'down', blob: 'ok' } });
+    expect(ready.json()).toEqual({
+      status: 'unavailable',
+      backends: { meta: 'sqlite', blob: 'fs', ratelimit: 'memory' },
+      checks: { meta: 'down', blob: 'ok' },
+    });
     expect((await request(server.baseUrl, { path: '/healthz' })).status).toBe(200);
 
     meta.down.clear();

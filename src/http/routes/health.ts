@@ -16,8 +16,20 @@ export function healthzRoute(): Route {
   };
 }
 
-/** Readiness: both stores answer within a bound; 503 names the one that does not. */
-export function readyzRoute(meta: MetaStore, blobs: BlobStore, timeoutMs = 2000): Route {
+/** Which backend serves each role, as configured (sqlite/postgres, fs/s3, memory/redis). */
+export interface BackendNames {
+  meta: string;
+  blob: string;
+  ratelimit: string;
+}
+
+/**
+ * Readiness: both stores answer within a bound; 503 names the one that does not. The rate
+ * limiter is named but not checked: while its store is down it falls back as configured, and
+ * taking every instance out of the load balancer for that would turn a degraded limit into an
+ * outage.
+ */
+export function readyzRoute(meta: MetaStore, blobs: BlobStore, backends: BackendNames, timeoutMs = 2000): Route {
   return {
     kind: 'public',
     id: 'readyz',
@@ -26,7 +38,7 @@ export function readyzRoute(meta: MetaStore, blobs: BlobStore, timeoutMs = 2000)
     async handle(ctx) {
       const [metaOk, blobOk] = await Promise.all([probe(meta.ping(), timeoutMs), probe(blobs.ping(), timeoutMs)]);
       const status = metaOk && blobOk ? 'ready' : 'unavailable';
-      sendJson(ctx, metaOk && blobOk ? 200 : 503, { status, checks: { meta: metaOk ? 'ok' : 'down', blob: blobOk ? 'ok' : 'down' } });
+      sendJson(ctx, metaOk && blobOk ? 200 : 503, { status, backends, checks: { meta: metaOk ? 'ok' : 'down', blob: blobOk ? 'ok' : 'down' } });
     },
   };
 }
