@@ -227,7 +227,7 @@ async function main(): Promise<void> {
       servers[i] = await startServer(backend.serveFlags(i));
       restarted.push(servers[i]!);
     }
-    const live = servers as Server[];
+    const live = [...servers] as Server[];
     const token = await tenantToken(live[0]!.port, creds);
     // What the previous crash interrupted must not have cost an acknowledged upload.
     for (const server of restarted) await verify(server.port, token, lastRound);
