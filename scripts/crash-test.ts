@@ -89,10 +89,21 @@ interface Server {
   killed: boolean;
 }
 
+/** Servers not yet exited: killed if the test itself fails, so none outlives it. */
+const running = new Set<ChildProcess>();
+/** The stores of this run, named in the failure message. */
+let stores: CrashBackend | undefined;
+
 function startServer(flags: string[]): Promise<Server> {
   const args = ['serve', '--port', '0', '--log-level', 'silent', ...flags];
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      r(code);
+    }),
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -173,6 +184,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const backend = await openBackend(opts);
+  stores = backend;
   const instances = backend.dataDirs.length;
   const violations: string[] = [];
   const violation = (what: string): void => {
@@ -362,5 +374,7 @@ function safeJson(buf: Buffer): Record<string, any> | undefined {
 
 main().catch((err: unknown) => {
   console.error('crash-test: error:', err instanceof Error ? err.stack : err);
+  for (const child of running) child.kill('SIGKILL');
+  if (stores) console.error(`crash-test: kept: ${stores.where()}`);
   process.exit(1);
 });
