@@ -1,10 +1,14 @@
 /**
- * Crash test: `npm run crash-test [-- --rounds N --concurrency C] [--keep]`.
+ * Crash test: `npm run crash-test [-- --rounds N --concurrency C] [--backend embedded|pg-s3] [--keep]`.
  *
- * Runs a real server as a child process (`src/main.ts serve`), keeps C uploads in flight against
- * it, kills it with SIGKILL at a random moment, restarts it on the same data dir, and repeats.
- * Then it checks what docs/reliability.md promises:
- *   - every upload acknowledged with a file_token downloads byte-identical, after every crash;
+ * Runs real servers as child processes (`src/main.ts serve`), keeps C uploads in flight against
+ * them, kills one with SIGKILL at a random moment, restarts it on the same stores, and repeats.
+ * The default backend is one embedded server (SQLite + files); `--backend pg-s3` runs two servers
+ * on a fresh PostgreSQL schema + S3 bucket + Redis (LINGO_TEST_POSTGRES_URL, LINGO_TEST_S3_ENDPOINT,
+ * LINGO_TEST_REDIS_URL), spreads the uploads over both and kills them in turn while the other
+ * keeps serving. Then it checks what docs/reliability.md promises:
+ *   - every upload acknowledged with a file_token downloads byte-identical, after every crash,
+ *     from every instance;
  *   - no row points at a missing or damaged blob (`fsck --json`: 0 problems);
  *   - what crashes leave behind is only temp files and unreferenced blobs, which
  *     `gc --grace-seconds 0` removes (after which fsck is still clean and no temp file remains);
@@ -13,11 +17,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { allFormats, makeImage } from '../test/fixtures/images.js';
+import { backendNames, embeddedBackend, pgS3Backend, pgS3Services, type BackendName, type CrashBackend } from './crash-backends.js';
 import { multipart } from '../test/helpers/http.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,10 +30,11 @@ interface Options {
   rounds: number;
   concurrency: number;
   keep: boolean;
+  backend: BackendName;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { rounds: 30, concurrency: 24, keep: false };
+  const opts: Options = { rounds: 30, concurrency: 24, keep: false, backend: 'embedded' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): number => {
@@ -41,13 +45,17 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--rounds') opts.rounds = value();
     else if (arg === '--concurrency') opts.concurrency = value();
     else if (arg === '--keep') opts.keep = true;
-    else usage(`unknown argument ${arg}`);
+    else if (arg === '--backend') {
+      const name = argv[++i];
+      if (!backendNames.includes(name as BackendName)) usage(`--backend needs one of ${backendNames.join(', ')}`);
+      opts.backend = name as BackendName;
+    } else usage(`unknown argument ${arg}`);
   }
   return opts;
 }
 
 function usage(why: string): never {
-  process.stderr.write(`crash-test: ${why}\nusage: crash-test [--rounds N] [--concurrency C] [--keep]\n`);
+  process.stderr.write(`crash-test: ${why}\nusage: crash-test [--rounds N] [--concurrency C] [--backend ${backendNames.join('|')}] [--keep]\n`);
   process.exit(2);
 }
 
@@ -77,12 +85,25 @@ interface Server {
   child: ChildProcess;
   port: number;
   exited: Promise<number | null>;
+  /** Set just before the kill: a request that fails after it was cut off, not refused. */
+  killed: boolean;
 }
 
-function startServer(dataDir: string): Promise<Server> {
-  const args = ['serve', '--port', '0', '--data-dir', dataDir, '--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--log-level', 'silent'];
+/** Servers not yet exited: killed if the test itself fails, so none outlives it. */
+const running = new Set<ChildProcess>();
+/** The stores of this run, named in the failure message. */
+let stores: CrashBackend | undefined;
+
+function startServer(flags: string[]): Promise<Server> {
+  const args = ['serve', '--port', '0', '--log-level', 'silent', ...flags];
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      r(code);
+    }),
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -96,7 +117,7 @@ function startServer(dataDir: string): Promise<Server> {
       const m = /listening on http:\/\/[^\s]+:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), exited });
+        resolve({ child, port: Number(m[1]), exited, killed: false });
       }
     });
     void exited.then((code) => {
@@ -149,10 +170,22 @@ interface Ack {
   tail: Buffer;
 }
 
+async function openBackend(opts: Options): Promise<CrashBackend> {
+  if (opts.backend === 'embedded') return embeddedBackend();
+  const urls = pgS3Services(process.env);
+  if (Array.isArray(urls)) {
+    process.stderr.write(`crash-test: --backend pg-s3 needs ${urls.join(', ')} (run scripts/services.sh start)\n`);
+    process.exit(2);
+  }
+  return pgS3Backend(urls, 2);
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-crash-'));
+  const backend = await openBackend(opts);
+  stores = backend;
+  const instances = backend.dataDirs.length;
   const violations: string[] = [];
   const violation = (what: string): void => {
     if (violations.length < 50) violations.push(what);
@@ -164,7 +197,7 @@ async function main(): Promise<void> {
   const bases = await Promise.all(allFormats.map((f) => makeImage(f, 320 + randomInt(64), 320 + randomInt(64))));
   const expected = (a: Ack): Buffer => Buffer.concat([bases[a.base]!, a.tail]);
 
-  const created = await cli(['app', 'create', '--name', 'crash-test', '--scopes', 'baike:entity', '--data-dir', dataDir, '--json']);
+  const created = await cli(['app', 'create', '--name', 'crash-test', '--scopes', 'baike:entity', '--json', ...backend.storeFlags(0)]);
   if (created.code !== 0) throw new Error(`app create failed: ${created.stderr}`);
   const creds = JSON.parse(created.stdout) as { app_id: string; app_secret: string };
 
@@ -174,7 +207,7 @@ async function main(): Promise<void> {
   let verified = 0;
   const verifiedTokens = new Set<string>();
 
-  /** Downloads each token and compares; returns how many matched. */
+  /** Downloads each token from `port` and compares. */
   async function verify(port: number, token: string, tokens: string[]): Promise<void> {
     let next = 0;
     await Promise.all(
@@ -185,8 +218,8 @@ async function main(): Promise<void> {
             status: 0,
             body: Buffer.from(err.message),
           }));
-          if (res.status !== 200) violation(`acknowledged ${fileToken}: download answered ${res.status} ${res.body.toString().slice(0, 200)}`);
-          else if (!res.body.equals(expected(acked.get(fileToken)!))) violation(`acknowledged ${fileToken}: bytes differ`);
+          if (res.status !== 200) violation(`acknowledged ${fileToken}: download on :${port} answered ${res.status} ${res.body.toString().slice(0, 200)}`);
+          else if (!res.body.equals(expected(acked.get(fileToken)!))) violation(`acknowledged ${fileToken}: bytes differ on :${port}`);
           else if (!verifiedTokens.has(fileToken)) {
             verifiedTokens.add(fileToken);
             verified++;
@@ -196,17 +229,28 @@ async function main(): Promise<void> {
     );
   }
 
+  const servers: (Server | undefined)[] = new Array<Server | undefined>(instances).fill(undefined);
   let lastRound: string[] = [];
   for (let round = 1; round <= opts.rounds; round++) {
-    const server = await startServer(dataDir);
-    const token = await tenantToken(server.port, creds);
+    // Restart what the previous round killed (round 1: start them all).
+    const restarted: Server[] = [];
+    for (let i = 0; i < instances; i++) {
+      if (servers[i]) continue;
+      servers[i] = await startServer(backend.serveFlags(i));
+      restarted.push(servers[i]!);
+    }
+    const live = [...servers] as Server[];
+    const token = await tenantToken(live[0]!.port, creds);
     // What the previous crash interrupted must not have cost an acknowledged upload.
-    await verify(server.port, token, lastRound);
+    for (const server of restarted) await verify(server.port, token, lastRound);
     lastRound = [];
 
     let stop = false;
     const worker = async (): Promise<void> => {
       while (!stop) {
+        const up = live.filter((s) => !s.killed);
+        if (up.length === 0) return;
+        const server = up[randomInt(up.length)]!;
         const ack: Ack = { base: randomInt(bases.length), tail: randomBytes(randomInt(16, 8192)) };
         const { body, contentType } = multipart([
           { name: 'name', data: `crash-${round}-${attempts}.img` },
@@ -226,14 +270,16 @@ async function main(): Promise<void> {
             },
             body,
           );
-        } catch {
-          cutOff++; // the kill landed while this upload was in flight: not acknowledged, no promise made
+        } catch (err) {
+          // The kill landed while this upload was in flight: not acknowledged, no promise made.
+          if (server.killed) cutOff++;
+          else violation(`round ${round}: a valid upload to the live server :${server.port} failed: ${(err as Error).message}`);
           continue;
         }
         const json = safeJson(res.body);
         const fileToken = res.status === 200 && json?.code === 0 ? (json.data?.file_token as string | undefined) : undefined;
         if (!fileToken) {
-          violation(`round ${round}: a valid upload answered ${res.status} ${res.body.toString().slice(0, 200)}`);
+          violation(`round ${round}: a valid upload to :${server.port} answered ${res.status} ${res.body.toString().slice(0, 200)}`);
           continue;
         }
         acked.set(fileToken, ack);
@@ -242,45 +288,66 @@ async function main(): Promise<void> {
     };
     const workers = Array.from({ length: opts.concurrency }, worker);
     await sleep(randomInt(100, 1500));
+    // Kill one instance (in turn); the others keep taking uploads for a moment after the kill.
+    const victim = (round - 1) % instances;
+    live[victim]!.killed = true;
+    live[victim]!.child.kill('SIGKILL');
+    await live[victim]!.exited;
+    servers[victim] = undefined;
+    if (instances > 1) await sleep(randomInt(100, 500));
     stop = true;
-    server.child.kill('SIGKILL');
-    await server.exited;
     await Promise.all(workers);
   }
 
-  // Offline checks on what the crashes left.
-  const tempFiles = (): number => fs.readdirSync(path.join(dataDir, 'blobs', 'tmp')).filter((f) => f.endsWith('.part')).length;
-  const fsck1 = await fsckJson(dataDir, violation);
-  const tempBefore = tempFiles();
-  const gcRun = await cli(['gc', '--grace-seconds', '0', '--data-dir', dataDir, '--json']);
-  if (gcRun.code !== 0) violation(`gc exited ${gcRun.code}: ${gcRun.stderr}`);
-  const gcReport = safeJson(Buffer.from(gcRun.stdout)) ?? {};
-  const fsck2 = await fsckJson(dataDir, violation);
+  // Offline checks on what the crashes left: the survivors stop gracefully first.
+  for (let i = 0; i < instances; i++) {
+    const survivor = servers[i];
+    if (!survivor) continue;
+    survivor.child.kill('SIGTERM');
+    const code = await survivor.exited;
+    if (code !== 0) violation(`SIGTERM of the surviving instance ${i}: exited with ${code}`);
+    servers[i] = undefined;
+  }
+  const fsck1 = await fsckJson(backend.storeFlags(0), violation);
+  const tempBefore = backend.tempFiles();
+  // Each instance's gc sweeps its own spool; the shared blobs are swept by the first.
+  const gcTotals = { tempFilesRemoved: 0, blobsRemoved: 0 };
+  for (let i = 0; i < instances; i++) {
+    const gcRun = await cli(['gc', '--grace-seconds', '0', '--json', ...backend.storeFlags(i)]);
+    if (gcRun.code !== 0) violation(`gc exited ${gcRun.code}: ${gcRun.stderr}`);
+    const report = safeJson(Buffer.from(gcRun.stdout)) ?? {};
+    gcTotals.tempFilesRemoved += Number(report.tempFilesRemoved ?? NaN);
+    gcTotals.blobsRemoved += Number(report.blobsRemoved ?? NaN);
+  }
+  const fsck2 = await fsckJson(backend.storeFlags(0), violation);
   if (fsck2 && fsck2.unreferencedBlobs !== 0) violation(`after gc, ${fsck2.unreferencedBlobs} unreferenced blobs remain`);
-  if (tempFiles() !== 0) violation(`after gc, ${tempFiles()} temp files remain`);
+  if (backend.tempFiles() !== 0) violation(`after gc, ${backend.tempFiles()} temp files remain`);
   if (fsck2 && fsck2.filesChecked < acked.size) violation(`fsck saw ${fsck2.filesChecked} rows, fewer than the ${acked.size} acknowledged`);
 
-  // Every acknowledged upload, after all the crashes and the gc, then a graceful stop.
-  const server = await startServer(dataDir);
-  await verify(server.port, await tenantToken(server.port, creds), [...acked.keys()]);
-  server.child.kill('SIGTERM');
-  const code = await server.exited;
-  if (code !== 0) violation(`SIGTERM: server exited with ${code}`);
+  // Every acknowledged upload from every instance, after all the crashes and the gc, then a graceful stop.
+  for (let i = 0; i < instances; i++) {
+    const server = await startServer(backend.serveFlags(i));
+    await verify(server.port, await tenantToken(server.port, creds), [...acked.keys()]);
+    server.child.kill('SIGTERM');
+    const code = await server.exited;
+    if (code !== 0) violation(`SIGTERM: instance ${i} exited with ${code}`);
+  }
 
   const lost = acked.size - verified;
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `crash-test: ${opts.rounds} rounds, ${acked.size} acknowledged, ${verified} verified, ${lost} lost ` +
-      `(${attempts} attempted, ${cutOff} cut off by a kill; left by crashes: ${tempBefore} temp files, ` +
-      `${fsck1?.unreferencedBlobs ?? '?'} unreferenced blobs; gc removed ${gcReport.tempFilesRemoved ?? '?'} + ${gcReport.blobsRemoved ?? '?'}; ${secs} s)`,
+      `(backend ${backend.name}, ${instances} instance${instances > 1 ? 's' : ''}; ${attempts} attempted, ${cutOff} cut off by a kill; ` +
+      `left by crashes: ${tempBefore} temp files, ${fsck1?.unreferencedBlobs ?? '?'} unreferenced blobs; ` +
+      `gc removed ${gcTotals.tempFilesRemoved} + ${gcTotals.blobsRemoved}; ${secs} s)`,
   );
   if (violations.length > 0 || lost > 0) {
-    console.error(`crash-test: FAILED, data dir kept at ${dataDir}`);
+    console.error(`crash-test: FAILED, kept: ${backend.where()}`);
     for (const v of violations) console.error('  ' + v);
     process.exit(1);
   }
-  if (opts.keep) console.log(`data dir kept at ${dataDir}`);
-  else fs.rmSync(dataDir, { recursive: true, force: true });
+  if (opts.keep) console.log(`kept: ${backend.where()}`);
+  else await backend.remove();
 }
 
 interface FsckReport {
@@ -289,8 +356,8 @@ interface FsckReport {
   unreferencedBlobs: number;
 }
 
-async function fsckJson(dataDir: string, violation: (what: string) => void): Promise<FsckReport | undefined> {
-  const res = await cli(['fsck', '--data-dir', dataDir, '--json']);
+async function fsckJson(storeFlags: string[], violation: (what: string) => void): Promise<FsckReport | undefined> {
+  const res = await cli(['fsck', '--json', ...storeFlags]);
   const report = safeJson(Buffer.from(res.stdout)) as FsckReport | undefined;
   if (res.code !== 0 || !report) violation(`fsck exited ${res.code}: ${res.stdout.slice(0, 500)} ${res.stderr.slice(0, 500)}`);
   else if (report.problems.length > 0) violation(`fsck: ${JSON.stringify(report.problems.slice(0, 5))}`);
@@ -307,5 +374,7 @@ function safeJson(buf: Buffer): Record<string, any> | undefined {
 
 main().catch((err: unknown) => {
   console.error('crash-test: error:', err instanceof Error ? err.stack : err);
+  for (const child of running) child.kill('SIGKILL');
+  if (stores) console.error(`crash-test: kept: ${stores.where()}`);
   process.exit(1);
 });

@@ -1,24 +1,39 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeWithServices } from '../helpers/services.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+function crashTest(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'scripts/crash-test.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Asserts a clean run of `rounds` rounds on `backend` that acknowledged and verified every upload. */
+function expectNothingLost(run: { code: number | null; stdout: string; stderr: string }, rounds: number, backend: string): void {
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const m = new RegExp(`crash-test: ${rounds} rounds, (\\d+) acknowledged, (\\d+) verified, 0 lost \\(backend ${backend}`).exec(run.stdout);
+  expect(m, run.stdout).not.toBeNull();
+  expect(Number(m![1])).toBeGreaterThan(0);
+  expect(m![2]).toBe(m![1]);
+}
+
 describe('crash test (scripts/crash-test.ts): SIGKILL mid-upload, restart, verify', () => {
   it('3 rounds: every acknowledged upload survives, fsck is clean, gc removes what the crashes left', async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('npx', ['tsx', 'scripts/crash-test.ts', '--rounds', '3', '--concurrency', '16'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-    expect(code, `${stdout}\n${stderr}`).toBe(0);
-    const m = /crash-test: 3 rounds, (\d+) acknowledged, (\d+) verified, 0 lost/.exec(stdout);
-    expect(m, stdout).not.toBeNull();
-    expect(Number(m![1])).toBeGreaterThan(0);
-    expect(m![2]).toBe(m![1]);
+    expectNothingLost(await crashTest(['--rounds', '3', '--concurrency', '16']), 3, 'embedded');
   }, 120_000);
+});
+
+describeWithServices(['postgres', 'redis', 's3'], 'crash test on two instances sharing PostgreSQL + S3 + Redis', () => {
+  it('3 rounds, one instance killed in turn: nothing acknowledged is lost on either instance', async () => {
+    expectNothingLost(await crashTest(['--backend', 'pg-s3', '--rounds', '3', '--concurrency', '16']), 3, 'pg-s3');
+  }, 180_000);
 });
