@@ -29,7 +29,7 @@ describe('--meta and --postgres-url', () => {
     expect(() => loadConfig({ env: { LINGO_META: 'mysql' } })).toThrow('LINGO_META must be one of sqlite, postgres, got "mysql"');
     const notPostgres = (): unknown => buildConfig({ postgresUrl: 'mysql://u:pw-s3cret@h/db' });
     expect(notPostgres).toThrow(ConfigError);
-    expect(notPostgres).toThrow(/^--postgres-url must be a URL like postgres:\/\/… or postgresql:\/\/…$/);
+    expect(notPostgres).toThrow(/^--postgres-url must be none or a postgres:\/\/ or postgresql:\/\/ URL/);
   });
 
   it('config print shows the URL without its password', () => {

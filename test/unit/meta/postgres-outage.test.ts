@@ -127,7 +127,11 @@ describeWithCluster('a server on PostgreSQL rows when PostgreSQL stops', () => {
     expect(Date.now() - started).toBeLessThan(6000);
     const ready = await request(server.baseUrl, { path: '/readyz' });
     expect(ready.status).toBe(503);
-    expect(ready.json()).toEqual({ status: 'unavailable', checks: { meta: 'down', blob: 'ok' } });
+    expect(ready.json()).toEqual({
+      status: 'unavailable',
+      backends: { meta: 'postgres', blob: 'fs', ratelimit: 'memory' },
+      checks: { meta: 'down', blob: 'ok' },
+    });
 
     cluster.start();
     expect((await request(server.baseUrl, { path: '/readyz' })).status).toBe(200);
