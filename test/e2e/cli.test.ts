@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,13 +6,10 @@ import { settings } from '../../src/config/settings.js';
 import { makeImage } from '../fixtures/images.js';
 import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
 import { freePort } from '../helpers/redis.js';
-import { cliFromSources, repoRoot, spawnServe } from '../helpers/serve-process.js';
+import { cliFromSources, spawnServe, runCli, type CliResult } from '../helpers/serve-process.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-function cli(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}): CliResult => runCli(args, { ...process.env, ...env });
 
 describe('lingo-server CLI', () => {
   let server: TestServer;

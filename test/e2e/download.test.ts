@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeImage } from '../fixtures/images.js';
 import { downloadPath, filePart, namePart, rawUpload, request } from '../helpers/http.js';
 import { startServerWithApp, type ServerWithApp } from '../helpers/server.js';
@@ -78,11 +78,19 @@ describe('download', () => {
     expect(multi.body.equals(bytes)).toBe(true);
   });
 
-  it('HEAD answers the headers without a body', async () => {
-    const res = await get({}, 'HEAD');
-    expect(res.status).toBe(200);
-    expect(Number(res.headers['content-length'])).toBe(bytes.length);
-    expect(res.body.length).toBe(0);
+  it('HEAD answers the headers without a body, and without reading the blob', async () => {
+    const reads = vi.spyOn(server.app.blobs, 'get');
+    try {
+      const res = await get({}, 'HEAD');
+      expect(res.status).toBe(200);
+      expect(Number(res.headers['content-length'])).toBe(bytes.length);
+      expect(res.body.length).toBe(0);
+      expect(reads).not.toHaveBeenCalled();
+      expect((await get()).status).toBe(200);
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it("an unknown token and another tenant's token answer the same non-2xx JSON 2250001", async () => {

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import * as lark from '@larksuiteoapi/node-sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeImage } from '../fixtures/images.js';
 import { downloadPath, postJson, request, tenantTokenPath } from '../helpers/http.js';
-import { cliFromSources, repoRoot, spawnServe, type ServeProcess } from '../helpers/serve-process.js';
+import { cliFromSources, spawnServe, type ServeProcess, runCli, type CliResult } from '../helpers/serve-process.js';
 import { describeWithServices, postgresUrlWithSchema, serviceUrl, uniqueName } from '../helpers/services.js';
 import { readAll } from '../helpers/streams.js';
 
@@ -19,10 +18,7 @@ describeWithServices(['postgres', 'redis', 's3'], 'two instances on shared Postg
   let b: ServeProcess;
   const urlOf = (s: ServeProcess): string => `http://127.0.0.1:${s.port}`;
 
-  function cli(args: string[]): { status: number; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [...cliFromSources, ...args, ...sharedFlags], { cwd: repoRoot, encoding: 'utf8' });
-    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  }
+  const cli = (args: string[]): CliResult => runCli([...args, ...sharedFlags]);
 
   function newApp(): { app_id: string; app_secret: string; tenant_key: string } {
     const r = cli(['app', 'create', '--name', 'mi', '--scopes', 'baike:entity', '--json']);

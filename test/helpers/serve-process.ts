@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -18,6 +18,18 @@ export function envWith(poolSize: string | undefined, tuning?: string): NodeJS.P
 
 /** `lingo-server` from the sources, as the CLI tests run it. */
 export const cliFromSources = ['--import', 'tsx', path.join(repoRoot, 'src/main.ts')];
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `lingo-server <args>` from the sources to its end, in `env` (default: this process's). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliResult {
+  const r = spawnSync(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 export interface ServeProcess {
   child: ChildProcess;

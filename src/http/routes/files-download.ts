@@ -41,7 +41,9 @@ export function filesDownloadRoute(files: FileService, blobs: BlobStore): Route 
           headers: { 'Content-Range': `bytes */${row.sizeBytes}` },
         });
       }
-      const stream = await blobs.get(row.blobKey, range.kind === 'range' ? range.range : undefined);
+      // Everything a HEAD answers is in the row: no blob read (on S3, no GetObject). A GET opens
+      // the blob before its headers are set, so a missing blob still gets a clean error answer.
+      const stream = req.method === 'HEAD' ? undefined : await blobs.get(row.blobKey, range.kind === 'range' ? range.range : undefined);
       res.setHeader('Content-Type', row.mime);
       res.setHeader('Content-Disposition', contentDisposition(row.name));
       if (range.kind === 'range') {
@@ -52,8 +54,7 @@ export function filesDownloadRoute(files: FileService, blobs: BlobStore): Route 
         res.statusCode = 200;
         res.setHeader('Content-Length', row.sizeBytes);
       }
-      if (req.method === 'HEAD') {
-        stream.destroy();
+      if (!stream) {
         res.end();
         return;
       }

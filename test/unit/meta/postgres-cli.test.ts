@@ -1,17 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestSchema, type TestSchema } from '../../helpers/postgres-schema.js';
-import { cliFromSources, repoRoot, spawnServe } from '../../helpers/serve-process.js';
+import { cliFromSources, spawnServe, runCli, type CliResult } from '../../helpers/serve-process.js';
 import { describeWithServices } from '../../helpers/services.js';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.js';
 import { freePort } from './throwaway-postgres.js';
 
-function cli(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+/** The CLI without any PostgreSQL setting of this process's environment, plus `env`. */
+function cli(args: string[], env: Record<string, string> = {}): CliResult {
   const clean = { ...process.env };
   delete clean.LINGO_META;
   delete clean.LINGO_POSTGRES_URL;
-  const r = spawnSync(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...clean, ...env }, timeout: 30_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { ...clean, ...env });
 }
 
 describe('the CLI with a PostgreSQL it cannot use', () => {

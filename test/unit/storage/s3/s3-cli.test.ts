@@ -1,9 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeImage, padTo } from '../../../fixtures/images.js';
 import { downloadPath, filePart, namePart, postJson, rawUpload, request, tenantTokenPath } from '../../../helpers/http.js';
 import { createTestSchema, type TestSchema } from '../../../helpers/postgres-schema.js';
-import { cliFromSources, repoRoot, spawnServe, type ServeProcess } from '../../../helpers/serve-process.js';
+import { cliFromSources, spawnServe, type ServeProcess, runCli } from '../../../helpers/serve-process.js';
 import { describeWithServices, serviceUrl } from '../../../helpers/services.js';
 import { makeTempDir, removeDir } from '../../../helpers/temp-dir.js';
 import { openS3Fixture, type S3Fixture } from './s3-fixture.js';
@@ -49,7 +48,7 @@ describeWithServices(['postgres', 's3'], 'lingo-server with --meta postgres --bl
     return dir;
   };
   const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, [...cliFromSources, ...args, '--data-dir', dataDir()], { cwd: repoRoot, encoding: 'utf8', env, timeout: 60_000 });
+    const r = runCli([...args, '--data-dir', dataDir()], env);
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, any>;
   };

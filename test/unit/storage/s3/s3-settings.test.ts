@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildConfig, ConfigError, configFromEnv, loadConfig, resolveSettings } from '../../../../src/config/config.js';
 import { shownValue } from '../../../../src/config/setting-kinds.js';
 import { settings } from '../../../../src/config/settings.js';
 import { settingFlags, settingOption } from '../../../../src/cli/setting-options.js';
-import { cliFromSources, repoRoot } from '../../../helpers/serve-process.js';
+import { runCli } from '../../../helpers/serve-process.js';
 
 const setting = (key: string) => settings.find((s) => s.key === key)!;
 const valueOf = (key: string, env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}) =>
@@ -83,7 +82,7 @@ describe('--blob and --s3-* settings', () => {
       ['gc', '--blob', 's3'],
       ['fsck', '--blob', 's3', '--s3-bucket', 'lingo', '--s3-force-path-style'],
     ]) {
-      const r = spawnSync(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+      const r = runCli(args);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^lingo-server: --blob s3 (needs a bucket|keeps its blob ledger in PostgreSQL)/);
     }
