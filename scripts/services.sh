@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 dir="${LINGO_SERVICES_DIR:-$PWD/.tmp/services}"
 pgbin="${LINGO_PG_BIN:-/usr/lib/postgresql/15/bin}"
 
+# From / : the postgres user may not be allowed into the checkout.
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
@@ -55,14 +58,16 @@ start() {
   redisport=$(free_port)
   s3port=$(free_port)
 
-  # PostgreSQL: initdb and the server refuse to run as root, so they run as the postgres user.
-  mkdir -p "$dir/pg"
-  chown postgres:postgres "$dir/pg"
-  chmod 700 "$dir/pg"
-  runuser -u postgres -- "$pgbin/initdb" -D "$dir/pg/data" -U lingo --auth=trust -E UTF8 --no-sync >"$dir/pg/initdb.log"
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w start \
-    -o "-p $pgport -k $dir/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200" >/dev/null
-  runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U lingo -d postgres -qc 'CREATE DATABASE lingo' >/dev/null
+  # PostgreSQL: initdb and the server refuse to run as root, so they run as the postgres user, in
+  # a directory of their own under /tmp (the checkout may sit where that user cannot enter).
+  local pg
+  pg=$(mktemp -d /tmp/lingo-pg.XXXXXX)
+  echo "$pg" >"$dir/pg.dir"
+  chown postgres:postgres "$pg"
+  as_postgres "$pgbin/initdb" -D "$pg/data" -U lingo --auth=trust -E UTF8 --no-sync >"$pg/initdb.log"
+  as_postgres "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start \
+    -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200" >/dev/null
+  as_postgres "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U lingo -d postgres -qc 'CREATE DATABASE lingo' >/dev/null
 
   # Redis: no persistence; its own pid file so that stop kills exactly this one.
   redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
@@ -88,8 +93,13 @@ EOF
 
 stop() {
   [ -d "$dir" ] || return 0
-  if [ -f "$dir/pg/data/postmaster.pid" ]; then
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$dir/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+  if [ -f "$dir/pg.dir" ]; then
+    local pg
+    pg=$(cat "$dir/pg.dir")
+    if [ -f "$pg/data/postmaster.pid" ]; then
+      as_postgres "$pgbin/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$pg"
   fi
   for pidfile in "$dir/redis.pid" "$dir/s3rver.pid"; do
     if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
