@@ -22,6 +22,8 @@ export interface ServerConfig {
 export interface RateLimitConfig {
   perSecond: number;
   perMinute: number;
+  /** Tier 3 (entity and draft create/update). */
+  tier3PerMinute: number;
   store: RateLimitStoreConfig;
 }
 
@@ -128,6 +130,7 @@ function configFromValues(v: SettingValues, given: ReadonlySet<string>): Readonl
     rateLimit: {
       perSecond: v.rateLimitPerSecond,
       perMinute: v.rateLimitPerMinute,
+      tier3PerMinute: v.rateLimitWritesPerMinute,
       store: v.redisUrl === '' ? { kind: 'memory' } : { kind: 'redis', url: v.redisUrl, onStoreError: v.rateLimitOnStoreError },
     },
     http: {

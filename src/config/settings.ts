@@ -64,6 +64,15 @@ export const settings = [
     max: 1e9,
     help: 'requests per minute per API × app × tenant, 0 disables',
   }),
+  integer({
+    key: 'rateLimitWritesPerMinute',
+    flag: '--rate-limit-writes-per-minute',
+    env: 'LINGO_RATE_LIMIT_WRITES_PER_MINUTE',
+    default: 100,
+    min: 0,
+    max: 1e9,
+    help: 'entity and draft creates and updates per minute per API × app × tenant (Feishu tier 3), 0 disables',
+  }),
   optionalUrl({
     key: 'redisUrl',
     flag: '--redis-url',

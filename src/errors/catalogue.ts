@@ -24,6 +24,8 @@ export const errorCatalogue = {
     code: 99991668,
     msg: 'Invalid access token for authorization. Please make a request with token attached.',
   },
+  userTokenNotSupported: { http: 400, code: 99991668, msg: 'user access token not support' },
+  draftReviewed: { http: 403, code: 2250100, msg: 'draft has been reviewed and cannot be edited' },
   userTokenExpired: { http: 401, code: 99991677, msg: 'Authentication token expired. Please request a new one.' },
   appScopeMissing: {
     http: 400,

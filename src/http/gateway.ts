@@ -4,24 +4,28 @@ import type { PermissionViolation } from '../errors/catalogue.js';
 import { LingoError } from '../errors/lingo-error.js';
 import type { RateLimiter, RateLimitRule } from '../ratelimit/rate-limiter.js';
 import type { RequestContext } from './context.js';
-import type { ApiAccess } from './route.js';
+import type { ApiAccess, RateTier } from './route.js';
 
 /**
  * Feishu's open-platform gateway, in its order: bearer token, scope, rate limit. It runs before
  * any byte of the body is read, so a refused 10 MiB upload costs us only its headers.
  */
 export class Gateway {
-  private readonly rules: RateLimitRule[];
+  private readonly rules: Record<RateTier, RateLimitRule[]>;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly limiter: RateLimiter,
     rateLimit: RateLimitConfig,
   ) {
-    this.rules = [
-      { limit: rateLimit.perSecond, windowSeconds: 1 },
-      { limit: rateLimit.perMinute, windowSeconds: 60 },
-    ].filter((r) => r.limit > 0);
+    const enabled = (rules: RateLimitRule[]) => rules.filter((r) => r.limit > 0);
+    this.rules = {
+      3: enabled([{ limit: rateLimit.tier3PerMinute, windowSeconds: 60 }]),
+      4: enabled([
+        { limit: rateLimit.perSecond, windowSeconds: 1 },
+        { limit: rateLimit.perMinute, windowSeconds: 60 },
+      ]),
+    };
   }
 
   async admit(ctx: RequestContext, access: ApiAccess): Promise<Principal> {
@@ -29,9 +33,10 @@ export class Gateway {
     if (!token) throw new LingoError('missingAccessToken');
     const principal = await this.tokens.verify(token);
     checkAccess(principal, access);
-    if (this.rules.length > 0) {
+    const rules = this.rules[access.rateTier];
+    if (rules.length > 0) {
       const key = `${access.rateLimitId}:${principal.app.appId}:${principal.tenantKey}`;
-      const decision = await this.limiter.take(key, this.rules);
+      const decision = await this.limiter.take(key, rules);
       if (!decision.ok) {
         const reset = String(decision.resetSeconds);
         throw new LingoError('rateLimited', {
@@ -50,6 +55,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 function checkAccess(principal: Principal, access: ApiAccess): void {
+  if (!access.tokenKinds.includes(principal.kind)) throw new LingoError('userTokenNotSupported');
   if (access.selfBuiltOnly && principal.app.type !== 'self_built') {
     throw new LingoError('appTypeRequired', {
       permissionViolations: [{ type: 'app_type_required', subject: 'self_built' }],

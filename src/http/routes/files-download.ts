@@ -14,9 +14,11 @@ export function filesDownloadRoute(files: FileService, blobs: BlobStore): Route 
     methods: ['GET', 'HEAD'],
     pattern: /^\/open-apis\/lingo\/v1\/files\/([^/]+)\/download$/,
     access: {
+      tokenKinds: ['tenant', 'user'],
       anyOfScopes: ['baike:entity', 'baike:entity:readonly', 'baike:entity:exempt_review'],
       selfBuiltOnly: true,
       rateLimitId: 'lingo.v1.file.download',
+      rateTier: 4,
     },
     async handle(ctx, [fileToken = ''], principal) {
       const { req, res } = ctx;

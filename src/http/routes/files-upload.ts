@@ -11,7 +11,13 @@ export function filesUploadRoute(files: FileService): Route {
     id: 'lingo.v1.file.upload',
     methods: ['POST'],
     pattern: /^\/open-apis\/lingo\/v1\/files\/upload$/,
-    access: { anyOfScopes: ['baike:entity', 'baike:entity:exempt_review'], selfBuiltOnly: true, rateLimitId: 'lingo.v1.file.upload' },
+    access: {
+      tokenKinds: ['tenant', 'user'],
+      anyOfScopes: ['baike:entity', 'baike:entity:exempt_review'],
+      selfBuiltOnly: true,
+      rateLimitId: 'lingo.v1.file.upload',
+      rateTier: 4,
+    },
     async handle(ctx, _params, principal) {
       const form = await readUploadForm(ctx.req, files);
       let name: string;

@@ -10,7 +10,7 @@ describe('config', () => {
     expect(c.port).toBe(9100);
     expect(c.host).toBe('0.0.0.0');
     expect(c.dataDir).toBe('/tmp/x');
-    expect(c.rateLimit).toEqual({ perSecond: 50, perMinute: 1000, store: { kind: 'memory' } });
+    expect(c.rateLimit).toEqual({ perSecond: 50, perMinute: 1000, tier3PerMinute: 100, store: { kind: 'memory' } });
     expect(Object.isFrozen(c.rateLimit)).toBe(true);
     expect(buildConfig({}).port).toBe(8080);
     expect(buildConfig(configFromEnv({ LINGO_IDLE_TIMEOUT_MS: '1234' })).http.idleTimeoutMs).toBe(1234);
