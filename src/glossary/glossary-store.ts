@@ -91,6 +91,11 @@ export interface EntityStore {
    * names, aliases) that have allow_highlight and allow_search. From 0: the whole repo.
    */
   highlightChangesSince(tenantKey: string, version: number): Promise<HighlightDelta>;
+  /**
+   * 32 random bytes made once per database (the first caller's win) that sign page tokens, so that
+   * every instance accepts the tokens of every other.
+   */
+  pageTokenKey(): Promise<Buffer>;
 }
 
 export type DraftReview =
