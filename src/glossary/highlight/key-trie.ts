@@ -147,7 +147,7 @@ export class KeyTrie {
   /** The node at the end of `key`'s path, creating what is missing. */
   private insertPath(key: string): number {
     let node = none;
-    for (let i = 0; i < key.length; ) {
+    for (let i = 0; i < key.length;) {
       const c = key.codePointAt(i)!;
       i += c > 0xffff ? 2 : 1;
       const next = this.child(node, c);
