@@ -1,3 +1,5 @@
+import { CodePointTable } from './code-point-table.js';
+
 /**
  * The highlight index of one tenant: keys → entity seqs, scanned leftmost-longest.
  *
@@ -11,8 +13,9 @@
  * most 100 (the entity validator's key cap). The npm Aho-Corasick packages build once, report
  * every overlapping match in UTF-16 units, and have no removal, so none fits.
  *
- * Memory: nodes live in parallel typed arrays (17 bytes a node), children as sibling lists; only
- * the root, whose fan-out is the whole first-character alphabet (thousands with CJK), has a Map.
+ * Memory: nodes live in parallel typed arrays (17 bytes a node), children as sibling lists (a
+ * node past the root has a handful); only the root, whose fan-out is the whole first-character
+ * alphabet (thousands with CJK) and which every scan position consults, has a hash table.
  *
  * Matching is exact: case-sensitive, no normalisation, as match (§8) compares keys.
  */
@@ -49,7 +52,8 @@ export class KeyTrie {
   private nextSibling = new Int32Array(initialCapacity);
   private parent = new Int32Array(initialCapacity);
   private terminal = new Uint8Array(initialCapacity);
-  private readonly rootChildren = new Map<number, number>();
+  /** The root's children: its fan-out is the whole first-character alphabet. */
+  private readonly rootChildren = new CodePointTable();
   /** Terminal node → the seqs with that key, sorted. */
   private readonly seqsAt = new Map<number, string[]>();
   /** Seq → the terminal nodes of its keys (nodes never move, and a referenced terminal is never freed). */
@@ -108,7 +112,7 @@ export class KeyTrie {
     const out: KeyMatch[] = [];
     let start = 0;
     while (start < count) {
-      let node = this.rootChildren.get(codePoints[start]!) ?? none;
+      let node = this.rootChildren.get(codePoints[start]!);
       let bestEnd = -1;
       let bestNode = none;
       let end = start + 1;
@@ -137,7 +141,7 @@ export class KeyTrie {
   }
 
   private child(node: number, c: number): number {
-    if (node === none) return this.rootChildren.get(c) ?? none;
+    if (node === none) return this.rootChildren.get(c);
     for (let ch = this.firstChild[node]!; ch !== none; ch = this.nextSibling[ch]!) {
       if (this.codePoint[ch] === c) return ch;
     }
