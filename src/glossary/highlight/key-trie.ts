@@ -10,8 +10,9 @@ import { CodePointTable } from './code-point-table.js';
  * a write by touching only that entity's key paths, and leftmost-longest is simply "walk as far as
  * the trie goes, keep the last key end". The walk from a position stops at the first code point
  * no key continues with: O(n·d) where d is the depth actually walked, 1–3 for natural text and at
- * most 100 (the entity validator's key cap). The npm Aho-Corasick packages build once, report
- * every overlapping match in UTF-16 units, and have no removal, so none fits.
+ * most 100 (the entity validator's key cap). The npm Aho-Corasick packages looked at
+ * (modern-ahocorasick, ahocorasick, @monyone/aho-corasick) build the automaton whole, with no
+ * removal or a rebuild per change, and report overlapping matches in UTF-16 units: none fits.
  *
  * Memory: nodes live in parallel typed arrays (17 bytes a node), children as sibling lists (a
  * node past the root has a handful); only the root, whose fan-out is the whole first-character
