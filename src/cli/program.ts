@@ -7,15 +7,7 @@ import { configPrint } from './config-command.js';
 import { createGlossaryStore } from '../glossary/create-glossary-store.js';
 import { DraftService } from '../glossary/draft-service.js';
 import { EntityService } from '../glossary/entity-service.js';
-import {
-  classificationCreate,
-  draftList,
-  draftReview,
-  repoCreate,
-  repoGrant,
-  repoList,
-  type GlossaryCommandStores,
-} from './glossary-commands.js';
+import { classificationCreate, draftList, draftReview, repoCreate, repoGrant, repoList, type GlossaryCommandStores } from './glossary-commands.js';
 import { fsckCommand, gcCommand, type Stores } from './maintenance-commands.js';
 import { migrateCommand, migrateEndpoints, migrateOptions, type MigrateCommandOptions } from './migrate-command.js';
 import { serve } from './serve-command.js';
@@ -137,7 +129,7 @@ export function cli(): Command {
     .action((opts: MigrateCommandOptions) => migrateCommand(migrateEndpoints(opts, process.env), !!opts.json, out, err));
 
   const repo = program.command('repo').description('manage repos (词库): create them and grant apps access');
-  withSettings(repo.command('create').description("create a repo in a tenant (each tenant also has its company-wide repo)"), 'data')
+  withSettings(repo.command('create').description('create a repo in a tenant (each tenant also has its company-wide repo)'), 'data')
     .requiredOption('--tenant <key>', 'tenant key')
     .requiredOption('--name <name>', 'repo name')
     .option('--json', 'print {"id","name"}')
