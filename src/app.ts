@@ -13,6 +13,24 @@ import { accessTokenRoute } from './http/routes/access-token.js';
 import { filesDownloadRoute } from './http/routes/files-download.js';
 import { filesUploadRoute } from './http/routes/files-upload.js';
 import { healthzRoute, readyzRoute } from './http/routes/health.js';
+import { classificationsListRoute } from './http/routes/classifications-list.js';
+import { draftsCreateRoute } from './http/routes/drafts-create.js';
+import { draftsUpdateRoute } from './http/routes/drafts-update.js';
+import { entitiesCreateRoute } from './http/routes/entities-create.js';
+import { entitiesDeleteRoute } from './http/routes/entities-delete.js';
+import { entitiesGetRoute } from './http/routes/entities-get.js';
+import { entitiesHighlightRoute } from './http/routes/entities-highlight.js';
+import { entitiesListRoute } from './http/routes/entities-list.js';
+import { entitiesMatchRoute } from './http/routes/entities-match.js';
+import { entitiesSearchRoute } from './http/routes/entities-search.js';
+import { entitiesUpdateRoute } from './http/routes/entities-update.js';
+import { reposListRoute } from './http/routes/repos-list.js';
+import { createGlossaryStore } from './glossary/create-glossary-store.js';
+import { DraftService } from './glossary/draft-service.js';
+import { EntityService } from './glossary/entity-service.js';
+import type { GlossaryStore } from './glossary/glossary-store.js';
+import { Highlighter } from './glossary/highlight/highlighter.js';
+import { Paging } from './glossary/paging.js';
 import type { MetaStore } from './meta/meta-store.js';
 import { createPgPool } from './meta/postgres-pool.js';
 import { PostgresMetaStore } from './meta/postgres-meta-store.js';
@@ -39,6 +57,9 @@ export interface App {
   readonly blobs: BlobStore;
   readonly tokens: TokenService;
   readonly files: FileService;
+  readonly glossary: GlossaryStore;
+  readonly entities: EntityService;
+  readonly drafts: DraftService;
   listen(): Promise<AddressInfo>;
   /** Stop accepting, let in-flight requests finish (bounded by shutdownGraceMs), close stores. */
   close(): Promise<void>;
@@ -88,11 +109,27 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
   const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log);
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);
+  const glossary = createGlossaryStore(meta);
+  const entities = new EntityService(meta, glossary);
+  const drafts = new DraftService(glossary, entities);
+  const paging = new Paging(glossary);
   const routes: Route[] = [
     accessTokenRoute(tokens, 'tenant'),
     accessTokenRoute(tokens, 'app'),
     filesUploadRoute(files),
     filesDownloadRoute(files, blobs),
+    entitiesMatchRoute(entities, glossary),
+    entitiesSearchRoute(entities, glossary, paging),
+    entitiesHighlightRoute(new Highlighter(glossary)),
+    entitiesCreateRoute(entities),
+    entitiesListRoute(entities, glossary, paging),
+    entitiesGetRoute(entities),
+    entitiesUpdateRoute(entities),
+    entitiesDeleteRoute(entities),
+    classificationsListRoute(entities, glossary, paging),
+    reposListRoute(glossary),
+    draftsCreateRoute(drafts),
+    draftsUpdateRoute(drafts),
     healthzRoute(),
     readyzRoute(meta, blobs, { meta: config.metaStore.kind, blob: config.blobStore.kind, ratelimit: config.rateLimit.store.kind }),
   ];
@@ -106,6 +143,9 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     blobs,
     tokens,
     files,
+    glossary,
+    entities,
+    drafts,
     listen: async () => {
       // An unreachable Redis stops the start, as a wrong setting does.
       await limiter.open();

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
+import { DraftReviewError } from '../glossary/draft-service.js';
 import { DataDirBusyError, UnsupportedDataDirError } from '../storage/blob-store.js';
 import { FsckFailed } from './maintenance-commands.js';
 import { MigrateIncomplete } from './migrate-command.js';
@@ -22,6 +23,8 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof ConfigError) return { status: 2, message: err.message };
   if (err instanceof DataDirBusyError) return { status: 2, message: `${err.message} (one server per data dir)` };
   if (err instanceof UnsupportedDataDirError) return { status: 2, message: err.message };
+  // An unknown draft is a wrong argument; one already reviewed (or that cannot apply) is a refusal.
+  if (err instanceof DraftReviewError) return { status: err.reason === 'missing' ? 2 : 1, message: err.message };
   if (err instanceof FsckFailed) return { status: 1, message: `fsck: ${err.message}` };
   if (err instanceof MigrateIncomplete) return { status: 1, message: `migrate: ${err.message}` };
   // The operating system said no (a port in use, a read-only or full disk): its message says it all.

@@ -4,6 +4,10 @@ import { loadConfig } from '../config/config.js';
 import type { MetaStore } from '../meta/meta-store.js';
 import { appCreate, appList } from './app-commands.js';
 import { configPrint } from './config-command.js';
+import { createGlossaryStore } from '../glossary/create-glossary-store.js';
+import { DraftService } from '../glossary/draft-service.js';
+import { EntityService } from '../glossary/entity-service.js';
+import { classificationCreate, draftList, draftReview, repoCreate, repoGrant, repoList, type GlossaryCommandStores } from './glossary-commands.js';
 import { fsckCommand, gcCommand, type Stores } from './maintenance-commands.js';
 import { migrateCommand, migrateEndpoints, migrateOptions, type MigrateCommandOptions } from './migrate-command.js';
 import { serve } from './serve-command.js';
@@ -24,6 +28,15 @@ async function withMeta(opts: object, run: (meta: MetaStore) => Promise<void>): 
   } finally {
     await meta.close();
   }
+}
+
+/** Repo, classification and draft commands: the rows, seen through the glossary's services. */
+async function withGlossary(opts: object, run: (stores: GlossaryCommandStores) => Promise<void>): Promise<void> {
+  await withMeta(opts, async (meta) => {
+    await meta.ping();
+    const glossary = createGlossaryStore(meta);
+    await run({ meta, glossary, drafts: new DraftService(glossary, new EntityService(meta, glossary)) });
+  });
 }
 
 /** Commands that check or clean data open both stores of the data dir. */
@@ -114,6 +127,43 @@ export function cli(): Command {
     .option('--to-data-dir <dir>', 'an embedded destination data dir (--data-dir is the source; --meta, --blob and their options name the destination)')
     .option('--json', 'print the summary as JSON ({"apps","tokens","files","blobs","notCopied"}), no progress lines')
     .action((opts: MigrateCommandOptions) => migrateCommand(migrateEndpoints(opts, process.env), !!opts.json, out, err));
+
+  const repo = program.command('repo').description('manage repos (词库): create them and grant apps access');
+  withSettings(repo.command('create').description('create a repo in a tenant (each tenant also has its company-wide repo)'), 'data')
+    .requiredOption('--tenant <key>', 'tenant key')
+    .requiredOption('--name <name>', 'repo name')
+    .option('--json', 'print {"id","name"}')
+    .action((opts: Parameters<typeof repoCreate>[1]) => withGlossary(opts, (s) => repoCreate(s, opts, out)));
+  withSettings(repo.command('grant').description('let an app of the same tenant read and write a repo'), 'data')
+    .requiredOption('--repo-id <id>', 'repo id')
+    .requiredOption('--app-id <id>', 'app id')
+    .action((opts: Parameters<typeof repoGrant>[1]) => withGlossary(opts, (s) => repoGrant(s, opts, out)));
+  withSettings(repo.command('list').description("list a tenant's repos, the company-wide one first"), 'data')
+    .requiredOption('--tenant <key>', 'tenant key')
+    .option('--json', 'print [{"id","name"}]')
+    .action((opts: Parameters<typeof repoList>[1]) => withGlossary(opts, (s) => repoList(s, opts, out)));
+
+  const classification = program.command('classification').description('manage classifications (two levels per repo)');
+  withSettings(classification.command('create').description('create a first-level classification, or a second-level one with --parent'), 'data')
+    .requiredOption('--tenant <key>', 'tenant key')
+    .requiredOption('--name <name>', 'name, 1-20 characters')
+    .option('--parent <id>', 'first-level classification id: makes a second-level one')
+    .option('--repo-id <id>', "repo id (default: the tenant's company-wide repo)")
+    .option('--json', 'print {"id","name","father_id"?}')
+    .action((opts: Parameters<typeof classificationCreate>[1]) => withGlossary(opts, (s) => classificationCreate(s, opts, out)));
+
+  const draft = program.command('draft').description('review drafts (the open API has no review)');
+  withSettings(draft.command('list').description("list a tenant's drafts"), 'data')
+    .requiredOption('--tenant <key>', 'tenant key')
+    .option('--state <state>', 'pending, approved or rejected')
+    .option('--json', 'print [{"draft_id","state","entity"}]')
+    .action((opts: Parameters<typeof draftList>[1]) => withGlossary(opts, (s) => draftList(s, opts, out)));
+  withSettings(draft.command('approve').argument('<draft_id>').description('approve a pending draft: it creates or overwrites its entity'), 'data').action(
+    (draftId: string, opts: object) => withGlossary(opts, (s) => draftReview(s, draftId, 'approved', out)),
+  );
+  withSettings(draft.command('reject').argument('<draft_id>').description('reject a pending draft'), 'data').action((draftId: string, opts: object) =>
+    withGlossary(opts, (s) => draftReview(s, draftId, 'rejected', out)),
+  );
 
   return program;
 }

@@ -1,31 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { AxiosError } from 'axios';
-import { Readable } from 'node:stream';
 import { makeImage } from '../fixtures/images.js';
 import { MemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.js';
 import { downloadPath, request, uploadPath } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { readAll } from '../helpers/streams.js';
+import { sdkFailure } from '../helpers/sdk.js';
 
 /** The download of a file token that exists nowhere: with a valid token it passes the gateway and its rate limit, then answers 400. */
 const unknownFile = downloadPath('boxbc0000000000000000000000');
-
-type Wire = { code: number; msg: string; error?: { log_id: string; permission_violations?: unknown[] } };
-
-/** Runs an SDK call expected to fail and returns what the SDK surfaced: HTTP status and body. */
-async function sdkFailure(call: () => Promise<unknown>): Promise<{ status: number; data: Wire; headers: Record<string, string> }> {
-  try {
-    await call();
-  } catch (err) {
-    const res = (err as AxiosError<Wire | Readable>).response;
-    if (!res) throw err;
-    // Download asks for a stream, so its error body arrives as one.
-    const data = res.data instanceof Readable ? (JSON.parse((await readAll(res.data)).toString('utf8')) as Wire) : res.data;
-    return { status: res.status, data, headers: res.headers as Record<string, string> };
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('gateway checks as the official SDK surfaces them', () => {
   let server: TestServer;
