@@ -76,10 +76,11 @@ function declaredLength(req: IncomingMessage): number {
 
 /**
  * The body, or 'too-large' as soon as it passes `cap` (reading then stops, the rest stays
- * unread). Listens to events rather than iterating: leaving a `for await` early destroys the
- * request, and with it the socket the answer must go out on.
+ * unread; the answer then closes the connection). Listens to events rather than iterating:
+ * leaving a `for await` early destroys the request, and with it the socket the answer must go
+ * out on. `keep: false` counts without keeping. Rejects with a 400 on `body` if the client goes.
  */
-function readBounded(req: IncomingMessage, cap: number, keep = true): Promise<Buffer | 'too-large'> {
+export function readBounded(req: IncomingMessage, cap: number, keep = true): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LingoError } from '../../../src/errors/lingo-error.js';
 import type { RequestContext } from '../../../src/http/context.js';
 import { discardBody, maxJsonRequestBytes, parseJsonObject, readJsonObject } from '../../../src/http/json-request.js';
+import { maxJsonBodyBytes, readJsonBody } from '../../../src/http/read-json-body.js';
 import { sendError, sendJson } from '../../../src/http/respond.js';
 import { request } from '../../helpers/http.js';
 import { connect } from '../../helpers/raw-socket.js';
@@ -24,7 +25,12 @@ beforeEach(async () => {
   outcomes = [];
   server = http.createServer((req, res) => {
     const ctx: RequestContext = { logId: 'test', req, res, log: pino({ level: 'silent' }), pathname: req.url ?? '/' };
-    const read = req.method === 'POST' || req.method === 'PUT' ? readJsonObject(ctx) : discardBody(ctx).then(() => ({ discarded: true }));
+    const read =
+      req.url === '/access-token'
+        ? readJsonBody(req).then((value) => ({ legacy: value === undefined ? 'refused' : value }))
+        : req.method === 'POST' || req.method === 'PUT'
+          ? readJsonObject(ctx)
+          : discardBody(ctx).then(() => ({ discarded: true }));
     read.then(
       (value) => {
         outcomes.push(value);
@@ -173,6 +179,21 @@ describe('discardBody', () => {
     expect(res.headers.connection).toBe('close');
     conn.end();
     await conn.closedWithin(5000);
+  });
+});
+
+describe('readJsonBody (the access-token reader, on the same bounded read)', () => {
+  it('answers an over-cap chunked body instead of losing the connection', async () => {
+    const conn = await connect(port);
+    await conn.write('POST /access-token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const chunk = 'z'.repeat(16 * 1024);
+    for (let i = 0; i < maxJsonBodyBytes / chunk.length + 2 && conn.received().length === 0; i++)
+      await conn.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    const res = await conn.response();
+    expect(res.status).toBe(200);
+    expect(res.json().data).toEqual({ legacy: 'refused' });
+    expect(res.headers.connection).toBe('close');
+    conn.end();
   });
 });
 
