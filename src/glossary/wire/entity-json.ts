@@ -22,7 +22,7 @@ export function entityJson(e: EntityRecord): Record<string, unknown> {
  * approved, the one it created); a draft for a new entity has none (spec §13 Decision). Creator
  * and updater are the draft's submitter, the times the draft's, the source 4 (open API).
  */
-export function draftJson(d: DraftRecord): Record<string, unknown> {
+export function draftJson(d: DraftRecord): { draft_id: string; entity: Record<string, unknown> } {
   const seq = d.targetSeq ?? d.entitySeq;
   return {
     draft_id: d.draftId,
