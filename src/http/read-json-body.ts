@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readBounded } from './json-request.js';
 
 export const maxJsonBodyBytes = 64 * 1024;
 
@@ -6,16 +7,11 @@ export const maxJsonBodyBytes = 64 * 1024;
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxJsonBodyBytes) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxJsonBodyBytes) return undefined;
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
+  // Not `for await`: leaving it early would destroy the socket before the answer is written.
+  const body = await readBounded(req, maxJsonBodyBytes);
+  if (body === 'too-large' || body.length === 0) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     return undefined;
   }
