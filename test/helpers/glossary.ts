@@ -113,8 +113,8 @@ export function entityRow(tenantKey: string, repoId: string, c: EntityContent, e
   return { tenantKey, repoId, content: c, creator: 'cli_a', updater: 'cli_a', createdAtMs: t0, updatedAtMs: t0, source: 4, ...extra };
 }
 
-/** The record an insert answered, failing the test on 'outer-info-taken'. */
-export function inserted(write: EntityRecord | 'outer-info-taken'): EntityRecord {
-  if (write === 'outer-info-taken') throw new Error('unexpected outer-info-taken');
+/** The record a write answered, failing the test on any other outcome. */
+export function inserted(write: EntityRecord | 'outer-info-taken' | 'missing'): EntityRecord {
+  if (typeof write === 'string') throw new Error(`unexpected ${write}`);
   return write;
 }
