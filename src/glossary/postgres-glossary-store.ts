@@ -26,7 +26,16 @@ export class PostgresGlossaryStore extends SqlGlossaryStore {
       if (mode === 'read') return await drive(program, this.meta.pool);
       return await inTransaction(this.meta.pool, async (client) => {
         if (mode === 'snapshot') await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        return drive(program, client);
+        try {
+          return await drive(program, client);
+        } catch (err) {
+          if (!(err instanceof Rollback)) throw err;
+          // Undone here, on a connection that is fine: inTransaction would take any error that
+          // is not PostgreSQL's own for an outage and close the connection. It commits the
+          // empty transaction that follows.
+          await client.query('ROLLBACK; BEGIN');
+          return err.outcome as R;
+        }
       });
     } catch (err) {
       if (err instanceof Rollback) return err.outcome as R;
