@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach } from 'vitest';
 import { createGlossaryStore } from '../../src/glossary/create-glossary-store.js';
-import type { GlossaryStore } from '../../src/glossary/glossary-store.js';
+import type { EntitySearchQuery, GlossaryStore } from '../../src/glossary/glossary-store.js';
 import type { EntityContent, EntityRecord, RelatedMeta, Term } from '../../src/glossary/model.js';
 import type { MetaStore } from '../../src/meta/meta-store.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
@@ -117,4 +117,9 @@ export function entityRow(tenantKey: string, repoId: string, c: EntityContent, e
 export function inserted(write: EntityRecord | 'outer-info-taken' | 'missing'): EntityRecord {
   if (typeof write === 'string') throw new Error(`unexpected ${write}`);
   return write;
+}
+
+/** A search of one repo with `query` and no filters unless `extra` sets them. */
+export function searchFor(tenantKey: string, repoId: string, query: string | null, extra: Partial<EntitySearchQuery> = {}): EntitySearchQuery {
+  return { tenantKey, repoId, query, classificationInclude: [], classificationExclude: [], sources: [], creators: [], ...extra };
 }
