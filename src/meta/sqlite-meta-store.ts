@@ -86,6 +86,11 @@ export class SqliteMetaStore implements MetaStore {
     this.fileWriter = new SqliteBatchWriter(file, insertFileSql, undefined, true, lazyRowLingerMs);
   }
 
+  /** The connection, for the glossary store that shares this database (src/glossary/sqlite-glossary-store.ts). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current; v < sqliteMigrations.length; v++) {

@@ -34,7 +34,24 @@ describeWithServices(['postgres'], 'PostgresMetaStore on a shared database', () 
     const tables = await schema.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [
       schema.name,
     ]);
-    expect(tables.map((t) => t.table_name)).toEqual(['apps', 'blobs', 'files', 'schema_migrations', 'tokens']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'apps',
+      'blobs',
+      'classifications',
+      'drafts',
+      'entities',
+      'entity_classifications',
+      'entity_images',
+      'entity_terms',
+      'files',
+      'glossary_changes',
+      'glossary_versions',
+      'repo_grants',
+      'repos',
+      'schema_migrations',
+      'server_keys',
+      'tokens',
+    ]);
     // A later start finds nothing to do; a new version is applied alone.
     expect(await migratePostgres(four[0]!.pool)).toBe(0);
     expect(await migratePostgres(four[0]!.pool, [...postgresMigrations, 'CREATE TABLE later (x integer)'])).toBe(1);
