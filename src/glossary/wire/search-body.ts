@@ -43,7 +43,7 @@ export function parseSearchBody(body: Record<string, unknown>): SearchBody {
     if (!Array.isArray(sources)) fail('sources', 'must be an array of integers 1 to 4');
     else if (sources.length > maxFilterItems) fail('sources', `at most ${maxFilterItems} items`);
     else
-      sources.forEach((s, i) => {
+      (sources as unknown[]).forEach((s, i) => {
         if (s === 1 || s === 2 || s === 3 || s === 4) result.sources.push(s);
         else fail(`sources[${i}]`, 'must be 1 (user), 2 (bulk import), 3 (official) or 4 (open API)');
       });
