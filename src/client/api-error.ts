@@ -15,6 +15,14 @@ export const invalidParamCode = 2250001;
 /** Token codes after which a fresh tenant token may succeed (invalid, or expired meanwhile). */
 export const staleTokenCodes: ReadonlySet<number> = new Set([99991663, 99991677]);
 
+/**
+ * The gateway refused the app itself (its token, scopes or app type: codes 9999166x-9999167x):
+ * every further request of the run would be refused the same way, so a command stops sending.
+ */
+export function isAccessRefusal(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.code !== undefined && err.code >= 99991660 && err.code <= 99991679;
+}
+
 /** A request the server answered with a non-zero code (or without an envelope at all). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config.js';
+import { isAccessRefusal } from './api-error.js';
 import type { ServerCredentials } from './lingo-client.js';
 
 /** A client command ran to its end, but not everything went through: status 1, after its summary. */
@@ -30,4 +31,22 @@ export function concurrencyOf(raw: string | undefined, fallback: number): number
 export function waitsLine(stats: { rateLimitWaits: number; serverRetries: number }): string | undefined {
   if (stats.rateLimitWaits === 0 && stats.serverRetries === 0) return undefined;
   return `waited ${stats.rateLimitWaits} time(s) on 429 (x-ogw-ratelimit-reset), retried ${stats.serverRetries} time(s) after 2250002 or a lost connection`;
+}
+
+/**
+ * Once the gateway has refused the app (a missing scope, say), the items not yet sent fail at
+ * once, without a request each: the answer would be the same, and the report one line per item.
+ */
+export class AccessGate {
+  private refusal: string | undefined;
+
+  /** Notes `err` if it is such a refusal. */
+  note(err: unknown): void {
+    if (isAccessRefusal(err)) this.refusal ??= err.message;
+  }
+
+  /** Why an item is not sent, once the app has been refused. */
+  get closed(): string | undefined {
+    return this.refusal === undefined ? undefined : `not sent: the server refused this app (${this.refusal})`;
+  }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { ClientRunFailed, concurrencyOf, credentialsOf, waitsLine } from './client-options.js';
+import { AccessGate, ClientRunFailed, concurrencyOf, credentialsOf, waitsLine } from './client-options.js';
 import { dispositionFileName, safeFileName } from './download-name.js';
 import { LingoClient, type RetryPolicy } from './lingo-client.js';
 import { runEach } from './run-each.js';
@@ -39,13 +39,16 @@ export async function downloadCommand(tokens: readonly string[], opts: DownloadO
   const progress = new Progress(io, 'download', unique.length);
   // Names claimed by this run, so two tokens racing for one name cannot both think it free.
   const claimed = new Set<string>();
+  const gate = new AccessGate();
   try {
     await runEach(unique, concurrency, async (token) => {
       try {
+        if (gate.closed) throw new Error(gate.closed);
         const saved = await downloadOne(client, token, outDir, !!opts.force, claimed);
         counts.downloaded++;
         progress.item(`downloaded ${token} ${saved}`, summary(), false);
       } catch (err) {
+        gate.note(err);
         counts.failed++;
         progress.item(`failed ${token}: ${err instanceof Error ? err.message : String(err)}`, summary(), true);
       }

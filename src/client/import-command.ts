@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { FieldViolation } from '../errors/catalogue.js';
 import { ApiError } from './api-error.js';
-import { ClientRunFailed, credentialsOf, waitsLine } from './client-options.js';
+import { AccessGate, ClientRunFailed, credentialsOf, waitsLine } from './client-options.js';
 import { uploadImage } from './image-upload.js';
 import { upsertEntity } from './import-entity.js';
 import { readImportFile, type ImportRow } from './import-rows.js';
@@ -42,14 +42,15 @@ export async function importCommand(file: string, opts: ImportOptions, io: Clien
   const rows = readImportFile(file);
   const client = new LingoClient(credentialsOf(opts), policy);
   if (rows.length > 0) await client.signIn();
-  const images = new ImageCache(client, path.dirname(path.resolve(file)));
+  const gate = new AccessGate();
+  const images = new ImageCache(client, path.dirname(path.resolve(file)), gate);
 
   const counts: Counts = { created: 0, updated: 0, refused: 0, failed: 0 };
   const progress = new Progress(io, 'import', rows.length);
   try {
     // One row at a time: rows may share an outer_info (or an image), and order must decide.
     for (const row of rows) {
-      const outcome = await importRow(client, row, images, opts.repoId);
+      const outcome = gate.closed ? ({ kind: 'failed', message: gate.closed } as const) : await importRow(client, row, images, opts.repoId, gate);
       counts[outcome.kind]++;
       progress.item(describe(row, outcome), summaryOf(counts), outcome.kind === 'refused' || outcome.kind === 'failed');
     }
@@ -62,7 +63,7 @@ export async function importCommand(file: string, opts: ImportOptions, io: Clien
   if (counts.refused + counts.failed > 0) throw new ClientRunFailed(`import: ${counts.refused} row(s) refused, ${counts.failed} failed`);
 }
 
-async function importRow(client: LingoClient, row: ImportRow, images: ImageCache, repoId: string | undefined): Promise<RowOutcome> {
+async function importRow(client: LingoClient, row: ImportRow, images: ImageCache, repoId: string | undefined, gate: AccessGate): Promise<RowOutcome> {
   if (row.problems.length > 0) return { kind: 'refused', violations: row.problems };
   if (row.provider === '' || row.outerId === '') {
     return {
@@ -85,6 +86,7 @@ async function importRow(client: LingoClient, row: ImportRow, images: ImageCache
     if (err instanceof ApiError && err.isInvalidParam) {
       return { kind: 'refused', violations: err.fieldViolations.length > 0 ? err.fieldViolations : [{ field: '', description: err.message }] };
     }
+    gate.note(err);
     return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
   }
 }
@@ -109,6 +111,7 @@ class ImageCache {
   constructor(
     private readonly client: LingoClient,
     private readonly baseDir: string,
+    private readonly gate: AccessGate,
   ) {}
 
   upload(image: string): Promise<ImageOutcome> {
@@ -136,6 +139,7 @@ class ImageCache {
       return { token: await uploadImage(this.client, candidate) };
     } catch (err) {
       if (err instanceof ApiError && err.isInvalidParam) return { refused: err.message };
+      this.gate.note(err);
       // Not cached as final: a later row naming the same image tries again.
       this.outcomes.delete(file);
       return { failed: err instanceof Error ? err.message : String(err) };

@@ -1,4 +1,4 @@
-import { ClientRunFailed, concurrencyOf, credentialsOf, waitsLine } from './client-options.js';
+import { AccessGate, ClientRunFailed, concurrencyOf, credentialsOf, waitsLine } from './client-options.js';
 import { collectFiles } from './file-walk.js';
 import { uploadImage } from './image-upload.js';
 import { LingoClient, type RetryPolicy } from './lingo-client.js';
@@ -43,6 +43,7 @@ export async function uploadCommand(args: readonly string[], opts: UploadOptions
 
   const counts: Counts = { uploaded: 0, skipped: 0, refused: 0, failed: 0 };
   const progress = new Progress(io, 'upload', collected.files.length);
+  const gate = new AccessGate();
   const done = (kind: keyof Counts, line: string): void => {
     counts[kind]++;
     progress.item(line, summaryOf(counts), kind === 'refused' || kind === 'failed');
@@ -64,10 +65,12 @@ export async function uploadCommand(args: readonly string[], opts: UploadOptions
           manifest?.record({ path: file, sha256, error: `refused: ${reason}` });
           return done('refused', `refused ${file}: ${reason}`);
         }
+        if (gate.closed) throw new Error(gate.closed);
         const token = await uploadImage(client, candidate);
         manifest?.record({ path: file, sha256, file_token: token });
         done('uploaded', `uploaded ${file} ${token}`);
       } catch (err) {
+        gate.note(err);
         const message = err instanceof Error ? err.message : String(err);
         manifest?.record({ path: file, sha256, error: message });
         done('failed', `failed ${file}: ${message}`);

@@ -126,6 +126,21 @@ describe('lingo-server upload: a folder of good and bad images', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no-such-folder: no such file or folder');
   });
+
+  it('an app without the upload scope: the first refusal stops the run, the other files are not sent', async () => {
+    const readOnly = await server.newApp({ scopes: ['baike:entity:readonly'] });
+    const proxy = await faultyProxy(server.baseUrl, { matches: () => false, times: 0, ...busyAnswer });
+    try {
+      const r = await runCliAsync(['upload', ...Object.keys(good).map((f) => path.join(dir, f)), '--concurrency', '1', ...serverArgs(proxy.baseUrl, readOnly)]);
+      expect(r.stdout).toContain('uploaded 0, skipped 0, refused 0, failed 3');
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^failed \S+a\.png: HTTP 400 code 99991672 Access denied/m);
+      expect(r.stdout).toMatch(/^failed \S+b\.jpg: not sent: the server refused this app \(HTTP 400 code 99991672/m);
+      expect(proxy.paths.filter((p) => p.endsWith('/files/upload'))).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 describe('lingo-server upload against a server that pushes back', () => {
