@@ -4,7 +4,7 @@ import { uploadImage } from '../../../src/client/image-upload.js';
 import { LingoClient, defaultRetryPolicy, type RetryPolicy } from '../../../src/client/lingo-client.js';
 import { busyAnswer, faultyProxy, isUpload } from '../../helpers/client-cli.js';
 import { distinctImage } from '../../helpers/hostile.js';
-import { freePort } from '../../helpers/redis.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startServerWithApp, type ServerWithApp } from '../../helpers/server.js';
 
 const quick: RetryPolicy = { ...defaultRetryPolicy, serverRetries: 2, firstBackoffMs: 5, maxBackoffMs: 20 };
