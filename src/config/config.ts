@@ -139,6 +139,10 @@ function configFromValues(v: SettingValues, given: ReadonlySet<string>): Readonl
   if (v.headersTimeoutMs > v.requestTimeoutMs) {
     throw new ConfigError(`--headers-timeout-ms (${v.headersTimeoutMs} ms) must not exceed --request-timeout-ms (${v.requestTimeoutMs} ms)`);
   }
+  // The same port twice would fail at listen with EADDRINUSE, which does not say which setting to change.
+  if (v.metricsPort !== 0 && v.metricsPort === v.port) {
+    throw new ConfigError(`--metrics-port (${v.metricsPort}) is --port: give another port, or none to serve /metrics on the main port`);
+  }
   const metaStore = metaStoreConfig(v, given.has('meta'));
   return deepFreeze({
     host: v.host,

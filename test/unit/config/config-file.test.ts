@@ -97,6 +97,14 @@ describe('--config FILE', () => {
     expect(refusal(() => loadConfig({ flags: { config: bool } }))).toMatch(/^"port" in .* must be a whole number from 0 to 65535, got true$/);
   });
 
+  it('--metrics-port may not be --port', () => {
+    const same = file('same-port.toml', 'port = 9100\nmetrics-port = 9100');
+    expect(refusal(() => loadConfig({ flags: { config: same } }))).toBe(
+      '--metrics-port (9100) is --port: give another port, or none to serve /metrics on the main port',
+    );
+    expect(loadConfig({ flags: { config: same, metricsPort: 'none' } }).config.metricsPort).toBe(0);
+  });
+
   it('a value the environment or a flag overrides is never checked, as a bad variable behind a flag is not', () => {
     const bad = file('overridden.toml', 'port = "eighty"');
     expect(loadConfig({ env: { LINGO_PORT: '81' }, flags: { config: bad } }).config.port).toBe(81);
