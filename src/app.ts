@@ -13,6 +13,7 @@ import { accessTokenRoute } from './http/routes/access-token.js';
 import { filesDownloadRoute } from './http/routes/files-download.js';
 import { filesUploadRoute } from './http/routes/files-upload.js';
 import { healthzRoute, readyzRoute } from './http/routes/health.js';
+import { metricsRoute } from './http/routes/metrics.js';
 import { classificationsListRoute } from './http/routes/classifications-list.js';
 import { draftsCreateRoute } from './http/routes/drafts-create.js';
 import { draftsUpdateRoute } from './http/routes/drafts-update.js';
@@ -35,9 +36,13 @@ import type { MetaStore } from './meta/meta-store.js';
 import { createPgPool } from './meta/postgres-pool.js';
 import { PostgresMetaStore } from './meta/postgres-meta-store.js';
 import { SqliteMetaStore } from './meta/sqlite-meta-store.js';
+import { instrument, type BackendCallSink } from './observe/instrument.js';
+import { createMetricsServer } from './observe/metrics-server.js';
+import { LingoMetrics, type BackendLabels } from './observe/metrics.js';
 import { createRateLimiter } from './ratelimit/create-rate-limiter.js';
+import { FallbackRateLimiter } from './ratelimit/fallback-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
-import type { BlobStore } from './storage/blob-store.js';
+import type { BlobStore, StagedBlob } from './storage/blob-store.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { S3BlobStore } from './storage/s3/s3-blob-store.js';
 import { SegmentStore } from './storage/segments/segment-store.js';
@@ -52,6 +57,9 @@ export interface AppDeps {
 
 export interface App {
   readonly server: http.Server;
+  /** The --metrics-port listener; undefined when /metrics is served on the main port. */
+  readonly metricsServer: http.Server | undefined;
+  readonly metrics: LingoMetrics;
   readonly routes: readonly Route[];
   readonly meta: MetaStore;
   readonly blobs: BlobStore;
@@ -104,12 +112,11 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): Blob
 /** The composition root: every dependency is built here (or passed in) and handed down. */
 export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): App {
   const log = deps.log ?? pino({ level: config.logLevel });
-  const meta = deps.meta ?? createMetaStore(config.metaStore, log);
-  const blobs = deps.blobs ?? createBlobStore(config.blobStore, meta);
-  const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log);
+  const metrics = new LingoMetrics();
+  const stores = instrumentedStores(config, deps, log, metrics);
+  const { meta, blobs, limiter, glossary } = stores;
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);
-  const glossary = createGlossaryStore(meta);
   const entities = new EntityService(files, glossary);
   const drafts = new DraftService(glossary, entities);
   const paging = new Paging(glossary);
@@ -132,12 +139,16 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     draftsUpdateRoute(drafts),
     healthzRoute(),
     readyzRoute(meta, blobs, { meta: config.metaStore.kind, blob: config.blobStore.kind, ratelimit: config.rateLimit.store.kind }),
+    ...(config.metricsPort === 0 ? [metricsRoute(metrics)] : []),
   ];
-  const server = createHttpServer(routes, new Gateway(tokens, limiter, config.rateLimit), log, config.http);
+  const server = createHttpServer(routes, new Gateway(tokens, limiter, config.rateLimit), log, config.http, (outcome) => metrics.requestEnded(outcome));
+  const metricsServer = config.metricsPort === 0 ? undefined : createMetricsServer(metrics, log);
   let closing: Promise<void> | undefined;
 
   return {
     server,
+    metricsServer,
+    metrics,
     routes,
     meta,
     blobs,
@@ -153,17 +164,22 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
       // lock: a second server on this data dir stops here.
       await meta.ping();
       await blobs.open({ exclusive: true });
-      return new Promise<AddressInfo>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
+      // The metrics port first: a port in use stops the start before the API answers anything.
+      if (metricsServer) await listenOn(metricsServer, config.metricsPort, config.host);
+      try {
+        return await listenOn(server, config.port, config.host);
+      } catch (err) {
+        metricsServer?.close();
+        throw err;
+      }
     },
     close: () =>
       (closing ??= (async () => {
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        if (metricsServer?.listening) {
+          metricsServer.close();
+          metricsServer.closeAllConnections();
+        }
         server.closeIdleConnections();
         const grace = setTimeout(() => server.closeAllConnections(), config.http.shutdownGraceMs);
         await drained;
@@ -173,5 +189,37 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
         await blobs.close();
         await meta.close();
       })()),
+  };
+}
+
+function listenOn(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise<AddressInfo>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * The stores as the services see them: each call timed and its failures counted by backend
+ * (src/observe/instrument.ts). Built from the raw stores, since construction looks at their
+ * classes (the glossary shares the metadata store's database; S3 keeps its ledger on its pool).
+ * An injected limiter is used as given: tests inject composites whose class they inspect.
+ */
+function instrumentedStores(config: Readonly<ServerConfig>, deps: AppDeps, log: Logger, metrics: LingoMetrics) {
+  const sink: BackendCallSink = (labels, method, seconds, failed) => metrics.backendCall(labels, method, seconds, failed);
+  const rawMeta = deps.meta ?? createMetaStore(config.metaStore, log);
+  const rawBlobs = deps.blobs ?? createBlobStore(config.blobStore, rawMeta);
+  const blobLabels: BackendLabels = { store: 'blob', backend: config.blobStore.kind };
+  const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log, (l, backend) => instrument(l, { store: 'ratelimit', backend }, sink));
+  metrics.watchRateLimitFallback(limiter instanceof FallbackRateLimiter ? limiter : undefined);
+  return {
+    meta: instrument(rawMeta, { store: 'meta', backend: config.metaStore.kind }, sink),
+    // publish() of a staged blob is the write itself (a rename, a segment append, an S3 PUT).
+    blobs: instrument(rawBlobs, blobLabels, sink, (method, value) => (method === 'stage' ? instrument(value as StagedBlob, blobLabels, sink) : value)),
+    limiter,
+    glossary: instrument(createGlossaryStore(rawMeta), { store: 'glossary', backend: config.metaStore.kind }, sink),
   };
 }

@@ -3,7 +3,7 @@ import { shownValue } from '../config/setting-kinds.js';
 import { withUnit } from './setting-options.js';
 
 /**
- * `config print`: each setting's effective value and where it came from (default, env, flag),
+ * `config print`: each setting's effective value and where it came from (default, file, env, flag),
  * secrets redacted. `--json` prints `{"<key>":{"value","source","flag","env"}, …}`.
  */
 export function configPrint(resolved: readonly ResolvedSetting[], json: boolean, out: (line: string) => void): void {

@@ -72,7 +72,7 @@ export function cli(): Command {
   });
 
   const config = program.command('config').description('inspect the settings');
-  withSettings(config.command('print').description('show the effective value of each setting and where it came from (default, env, flag)'), 'serve')
+  withSettings(config.command('print').description('show the effective value of each setting and where it came from (default, file, env, flag)'), 'serve')
     .option('--json', 'print {"<setting>":{"value","source","flag","env"}, …}')
     .action((opts: Record<string, unknown>) => configPrint(configOf(opts).resolved, !!opts.json, out));
 

@@ -1,15 +1,19 @@
 import path from 'node:path';
 import type { S3Location } from '../storage/s3/s3-client.js';
+import { ConfigError } from './config-error.js';
+import { readConfigFile, type ConfigFileLayer } from './config-file.js';
 import { wholeNumberIn, type Setting } from './setting-kinds.js';
 import { settings, type ConfigInput, type SettingValues } from './settings.js';
 
 /**
- * Server configuration. Read once from the settings table (flags > environment > defaults),
+ * Server configuration. Read once from the settings table (flags > environment > config file > defaults),
  * validated, frozen and passed down in slices; no module reads process.env on its own.
  */
 export interface ServerConfig {
   host: string;
   port: number;
+  /** 0: GET /metrics on the main port; otherwise only on this one. */
+  metricsPort: number;
   dataDir: string;
   logLevel: SettingValues['logLevel'];
   rateLimit: RateLimitConfig;
@@ -56,11 +60,9 @@ export type MetaStoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgr
 
 export type { ConfigInput } from './settings.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
-export type SettingSource = 'default' | 'env' | 'flag';
+export type SettingSource = 'default' | 'file' | 'env' | 'flag';
 
 /** One setting's effective value and where it came from (for `config print`). */
 export interface ResolvedSetting {
@@ -72,6 +74,8 @@ export interface ResolvedSetting {
 export interface SettingLayers {
   env?: NodeJS.ProcessEnv;
   flags?: Partial<Record<string, string | number | undefined>>;
+  /** The `--config` file's settings (loadConfig reads it; resolveSettings takes it as given). */
+  file?: ConfigFileLayer;
 }
 
 /** The environment variables of the settings table, by key. */
@@ -89,26 +93,40 @@ export function mergeInputs(...layers: ConfigInput[]): ConfigInput {
 }
 
 /**
- * Each setting of `table` from the first layer that gives it (flags, then environment), else its
- * default; a value that is not allowed throws a ConfigError naming the flag or variable it came from.
+ * Each setting of `table` from the first layer that gives it (flags, environment, config file),
+ * else its default; a value that is not allowed throws a ConfigError naming the flag, variable or
+ * file key it came from.
  */
 export function resolveSettings(layers: SettingLayers, table: readonly Setting[] = settings): ResolvedSetting[] {
   return table.map((setting) => {
     const flag = layers.flags?.[setting.key];
     const env = layers.env?.[setting.env];
+    const file = layers.file?.values[setting.key];
     if (given(flag)) return { setting, value: parseOrThrow(setting, flag, setting.flag), source: 'flag' };
     if (given(env)) return { setting, value: parseOrThrow(setting, env, setting.env), source: 'env' };
+    if (given(file)) return { setting, value: parseOrThrow(setting, file, layers.file!.origin(setting.key)), source: 'file' };
     const value = setting.parse(setting.default);
     if (value === undefined) throw new Error(`the default of ${setting.flag} (${setting.default}) is not ${setting.allowed}`);
     return { setting, value, source: 'default' };
   });
 }
 
-/** The configuration of a command line: `flags` (commander's options) over `env` over defaults. */
+/**
+ * The configuration of a command line: `flags` (commander's options) over `env` over the file
+ * that --config (LINGO_CONFIG) names, if any, over defaults.
+ */
 export function loadConfig(layers: SettingLayers): { config: Readonly<ServerConfig>; resolved: ResolvedSetting[] } {
-  const resolved = resolveSettings(layers);
+  const resolved = resolveSettings({ ...layers, file: layers.file ?? configFileOf(layers) });
   const given = new Set(resolved.filter((r) => r.source !== 'default').map((r) => r.setting.key));
   return { config: configFromValues(Object.fromEntries(resolved.map((r) => [r.setting.key, r.value])) as SettingValues, given), resolved };
+}
+
+function configFileOf(layers: SettingLayers): ConfigFileLayer | undefined {
+  const [named] = resolveSettings(
+    { env: layers.env, flags: layers.flags },
+    settings.filter((s) => s.key === 'config'),
+  );
+  return typeof named?.value === 'string' && named.value !== '' ? readConfigFile(named.value, settings) : undefined;
 }
 
 /** For embedders and tests: `input` over defaults (messages name the flags). */
@@ -121,10 +139,15 @@ function configFromValues(v: SettingValues, given: ReadonlySet<string>): Readonl
   if (v.headersTimeoutMs > v.requestTimeoutMs) {
     throw new ConfigError(`--headers-timeout-ms (${v.headersTimeoutMs} ms) must not exceed --request-timeout-ms (${v.requestTimeoutMs} ms)`);
   }
+  // The same port twice would fail at listen with EADDRINUSE, which does not say which setting to change.
+  if (v.metricsPort !== 0 && v.metricsPort === v.port) {
+    throw new ConfigError(`--metrics-port (${v.metricsPort}) is --port: give another port, or none to serve /metrics on the main port`);
+  }
   const metaStore = metaStoreConfig(v, given.has('meta'));
   return deepFreeze({
     host: v.host,
     port: v.port,
+    metricsPort: v.metricsPort,
     dataDir: v.dataDir,
     logLevel: v.logLevel,
     rateLimit: {

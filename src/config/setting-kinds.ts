@@ -130,6 +130,22 @@ export function optionalUrl<const K extends string>(spec: SettingSpec<K> & { pro
   };
 }
 
+/**
+ * A port that turns a feature's own listener on: `none` (the default) or 0 leaves the feature on
+ * the main port, so 0 here never means "any free port" as it does for --port.
+ */
+export function optionalPort<const K extends string>(spec: SettingSpec<K>): Setting<K, number> {
+  const range = 'none, or a port from 1 to 65535';
+  return {
+    ...common(spec),
+    default: 'none',
+    argName: 'port',
+    range,
+    allowed: range,
+    parse: (raw) => (String(raw) === 'none' ? 0 : wholeNumberIn(raw, 0, 65535)),
+  };
+}
+
 /** A directory, resolved against the working directory once, when the settings are read. */
 export function directory<const K extends string>(spec: SettingSpec<K> & { default: string }): Setting<K, string> {
   return {

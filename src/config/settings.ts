@@ -1,4 +1,4 @@
-import { choice, directory, integer, optionalText, optionalUrl, text, toggle, type Setting } from './setting-kinds.js';
+import { choice, directory, integer, optionalPort, optionalText, optionalUrl, text, toggle, type Setting } from './setting-kinds.js';
 
 /**
  * Every setting of the server, declared once. The commander options, the environment reader,
@@ -18,8 +18,23 @@ export const rateLimitStoreErrorPolicies = ['local', 'open', 'closed'] as const;
 const day = 24 * 3600 * 1000;
 
 export const settings = [
+  // Read before the others: the file it names is the layer between the defaults and the environment.
+  optionalText({
+    key: 'config',
+    flag: '--config',
+    env: 'LINGO_CONFIG',
+    argName: 'file',
+    scope: 'data',
+    help: 'a JSON (.json) or TOML (.toml) file of settings, keyed by flag without the dashes (data-dir); the environment and flags win over it',
+  }),
   text({ key: 'host', flag: '--host', env: 'LINGO_HOST', default: '127.0.0.1', argName: 'address', help: 'listen address' }),
   integer({ key: 'port', flag: '--port', env: 'LINGO_PORT', default: 8080, min: 0, max: 65535, help: 'listen port, 0 for any free one' }),
+  optionalPort({
+    key: 'metricsPort',
+    flag: '--metrics-port',
+    env: 'LINGO_METRICS_PORT',
+    help: 'serve GET /metrics only on this port (of --host), and 404 it on the main port; none: on the main port',
+  }),
   directory({
     key: 'dataDir',
     flag: '--data-dir',

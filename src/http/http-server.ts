@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { HttpTimeoutsConfig } from '../config/config.js';
+import type { RequestOutcome } from '../observe/metrics.js';
+import { trackRequest } from './access-log.js';
 import type { RequestContext } from './context.js';
 import type { Gateway } from './gateway.js';
 import { newLogId } from './log-id.js';
@@ -11,11 +13,18 @@ import { matchRoute, type Route } from './route.js';
 
 /**
  * The request pipeline, in order: request id → route (else 404 text) → gateway for API routes
- * (token, scope, rate limit; the body is still unread) → handler → one error renderer.
+ * (token, scope, rate limit; the body is still unread) → handler → one error renderer; then,
+ * once the response is over, one access-log line and `observe` (the metrics).
  * Bare node:http rather than a framework: we need canonical header casing on the wire and
  * full control over when (and whether) a body is read.
  */
-export function createHttpServer(routes: readonly Route[], gateway: Gateway, log: Logger, timeouts: HttpTimeoutsConfig): http.Server {
+export function createHttpServer(
+  routes: readonly Route[],
+  gateway: Gateway,
+  log: Logger,
+  timeouts: HttpTimeoutsConfig,
+  observe: (outcome: RequestOutcome) => void = () => {},
+): http.Server {
   const server = http.createServer(
     {
       headersTimeout: timeouts.headersTimeoutMs,
@@ -35,10 +44,8 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
     const pathname = (req.url ?? '/').split('?', 1)[0]!;
     const ctx: RequestContext = { logId, req, res, log, pathname };
     res.setHeader('X-Tt-Logid', logId);
-    const started = process.hrtime.bigint();
+    const record = trackRequest(ctx, observe);
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ logId, method: req.method, path: pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       // Shutting down: close this kept-alive connection now rather than when keepAliveTimeout ends.
       if (!server.listening) setImmediate(() => server.closeIdleConnections());
     });
@@ -46,6 +53,7 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
       const match = matchRoute(routes, req.method ?? 'GET', pathname);
       if (!match) return sendNotFound(ctx);
       const { route, params } = match;
+      record.operation = route.id;
       if (route.kind === 'api') {
         const principal = await gateway.admit(ctx, route.access);
         await route.handle(ctx, params, principal);
@@ -53,6 +61,7 @@ export function createHttpServer(routes: readonly Route[], gateway: Gateway, log
         await route.handle(ctx, params);
       }
     } catch (err) {
+      record.failure = err;
       sendError(ctx, err);
     }
   }

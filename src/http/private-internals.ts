@@ -1,5 +1,5 @@
 import type { BusboyInstance } from '@fastify/busboy';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -38,6 +38,22 @@ export function replaceCloseAfterResponse(socket: Socket, close: () => void): vo
  */
 export function responseOnSocket(socket: Duplex): ServerResponse | undefined {
   return (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+}
+
+/**
+ * Calls `onBytes` with the size of each body chunk Node's HTTP parser hands to this request, read
+ * or not. The parser feeds the request through `push()` (parserOnBody in _http_common.js), a
+ * Readable's public producer API; wrapping it on this one request counts the body without
+ * touching it, where a 'data' listener would switch the stream to flowing and consume it. Must be
+ * called synchronously in the 'request' listener, before the parser delivers the first chunk.
+ */
+export function countBodyBytes(req: IncomingMessage, onBytes: (bytes: number) => void): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const push = req.push;
+  req.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk instanceof Uint8Array) onBytes(chunk.byteLength);
+    return push.call(this, chunk, encoding);
+  };
 }
 
 /** What busboy's part header parser knows about the header block it is reading. */

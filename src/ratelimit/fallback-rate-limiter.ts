@@ -14,7 +14,7 @@ const probeIntervalMs = 500;
  * soon as it answers again.
  */
 export class FallbackRateLimiter implements RateLimiter {
-  /** For tests until metrics exist: switches away from the store, and requests decided without it. */
+  /** Switches away from the store, and requests decided without it: read by /metrics (src/observe/metrics.ts) and tests. */
   readonly counters = { switchesToFallback: 0, decidedWithoutStore: 0 };
   private failing: RateLimitStoreError | undefined;
   private nextProbeAt = 0;
@@ -26,6 +26,11 @@ export class FallbackRateLimiter implements RateLimiter {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The store is failing: the policy decides until it answers again. */
+  get degraded(): boolean {
+    return this.failing !== undefined;
+  }
 
   async open(): Promise<void> {
     await Promise.all([this.store.open(), this.local.open()]);

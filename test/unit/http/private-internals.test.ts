@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeAfterResponse,
+  countBodyBytes,
   replaceCloseAfterResponse,
   responseOnSocket,
   watchPartHeaders,
@@ -114,6 +115,28 @@ describe('Node HTTP server internals', () => {
     await conn.write('NOT HTTP\r\n\r\n');
     await conn.closedWithin(2_000);
     expect(seen, `clientError did not run ${onNode}`).toEqual([undefined]);
+  });
+
+  it("IncomingMessage#push: Node's parser delivers each body chunk through it, whether or not the body is read", async () => {
+    const counted: number[] = [];
+    const port = await serve((req, res) => {
+      let n = 0;
+      countBodyBytes(req, (bytes) => (n += bytes));
+      // The first request's body is read, the second's never is: both are counted as they arrive.
+      const done = (): void => void res.end(String(n), () => counted.push(n));
+      if (req.url === '/read') req.on('data', () => {}).on('end', done);
+      else setTimeout(done, 200);
+    });
+    const conn = await connect(port);
+    const body = 'x'.repeat(70_000);
+    await conn.write(`POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    expect((await conn.response()).body.toString(), `IncomingMessage#push no longer sees the body ${onNode}`).toBe(String(body.length));
+    conn.destroy();
+    const unread = await connect(port);
+    await unread.write(`POST /unread HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n${'y'.repeat(3000)}`);
+    expect((await unread.response()).body.toString(), `IncomingMessage#push no longer sees an unread body ${onNode}`).toBe('3000');
+    unread.destroy();
+    expect(counted).toEqual([body.length, 3000]);
   });
 });
 
