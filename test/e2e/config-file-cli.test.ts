@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
-import { freePort } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
 import { cliFromSources, runCli, spawnServe, type CliResult } from '../helpers/serve-process.js';
 import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 

@@ -3,7 +3,7 @@ import { makeImage } from '../fixtures/images.js';
 import { distinctImage, download, eventually } from '../helpers/hostile.js';
 import { downloadPath, filePart, namePart, postJson, rawUpload, request, tenantTokenPath } from '../helpers/http.js';
 import { scrape, type Scrape } from '../helpers/metrics.js';
-import { freePort } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
 import { startServerWithApp, type ServerWithApp } from '../helpers/server.js';
 
 const upload = 'lingo.v1.file.upload';
