@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFileRow } from '../../src/files/file-journal.js';
 import { newFileToken } from '../../src/files/file-service.js';
 import type { MigrateReport } from '../../src/maintenance/migrate.js';
+import { emptyGlossaryReport } from '../../src/maintenance/migrate-glossary.js';
 import type { FileRow } from '../../src/meta/meta-store.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
 import { createS3Client } from '../../src/storage/s3/s3-client.js';
@@ -288,6 +289,8 @@ for (const destination of destinations) {
         files: { copied: 6, skipped: 0 },
         blobs: { copied: 5, skipped: 1, corrupt: 0 },
         notCopied: [],
+        glossary: emptyGlossaryReport(),
+        glossaryConflicts: [],
       });
 
       const served = await serveDestination(to.serveArgs);
@@ -314,11 +317,14 @@ for (const destination of destinations) {
         files: { copied: 0, skipped: 6 },
         blobs: { copied: 0, skipped: 6, corrupt: 0 },
         notCopied: [],
+        glossary: emptyGlossaryReport(),
+        glossaryConflicts: [],
       });
       const third = await cli(['migrate', '--data-dir', server.dataDir, ...to.migrateArgs]);
       expect(third.status, third.stderr).toBe(0);
       expect(third.stdout).toBe(
-        'migrated: apps 0 copied, 1 skipped; tokens 0 copied, 2 skipped; files 0 copied, 6 skipped; blobs 0 copied, 6 skipped, 0 corrupt\n',
+        'migrated: apps 0 copied, 1 skipped; tokens 0 copied, 2 skipped; files 0 copied, 6 skipped; blobs 0 copied, 6 skipped, 0 corrupt; ' +
+          'glossary rows 0 copied, 0 skipped, 0 conflicting\n',
       );
     });
 
