@@ -75,13 +75,23 @@ export class FileService {
   }
 
   async find(principal: Principal, fileToken: string): Promise<FileRow> {
+    const row = await this.findFile(principal.tenantKey, fileToken);
     // Another tenant's token answers exactly like an unknown one: no existence leak.
-    if (!validFileToken(fileToken)) throw invalidParam('file_token', 'no file with this file_token');
-    const cacheKey = `${principal.tenantKey}/${fileToken}`;
-    let row = this.recentRows.get(cacheKey) ?? this.journaled.find(principal.tenantKey, fileToken);
+    if (!row) throw invalidParam('file_token', 'no file with this file_token');
+    return row;
+  }
+
+  /**
+   * The file's row, including one acknowledged moments ago whose row is still only journaled:
+   * whoever checks that a file exists (an entity's images) asks here, not the metadata store.
+   */
+  async findFile(tenantKey: string, fileToken: string): Promise<FileRow | undefined> {
+    if (!validFileToken(fileToken)) return undefined;
+    const cacheKey = `${tenantKey}/${fileToken}`;
+    let row = this.recentRows.get(cacheKey) ?? this.journaled.find(tenantKey, fileToken);
     if (!row) {
-      row = await this.meta.findFile(principal.tenantKey, fileToken);
-      if (!row) throw invalidParam('file_token', 'no file with this file_token');
+      row = await this.meta.findFile(tenantKey, fileToken);
+      if (!row) return undefined;
       if (this.recentRows.size >= recentRowsMax) this.recentRows.clear();
       this.recentRows.set(cacheKey, row);
     }

@@ -18,7 +18,8 @@ export class EntityService {
   readonly repos: RepoAccess;
 
   constructor(
-    private readonly meta: MetaStore,
+    /** Where images are looked up: FileService, which also sees rows still only journaled. */
+    private readonly files: Pick<MetaStore, 'findFile'>,
     private readonly glossary: GlossaryStore,
     private readonly now: () => number = Date.now,
   ) {
@@ -79,7 +80,7 @@ export class EntityService {
   }
 
   checkReferences(principal: Principal, repo: RepoRecord, content: EntityContent): Promise<EntityContent> {
-    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.meta, glossary: this.glossary });
+    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary: this.glossary });
   }
 }
 

@@ -52,5 +52,7 @@ export function optionalString(q: URLSearchParams, name: string): string | null 
   const values = q.getAll(name);
   if (values.length > 1) throw invalidParam(name, 'must be given at most once');
   const value = values[0];
+  // PostgreSQL cannot hold U+0000 in text (as in JSON bodies, src/http/json-request.ts).
+  if (value?.includes('\0')) throw invalidParam(name, 'must not contain the NUL character (U+0000)');
   return value === undefined || value === '' ? null : value;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settings } from '../../src/config/settings.js';
 import { makeImage } from '../fixtures/images.js';
 import { filePart, namePart, rawUpload, request } from '../helpers/http.js';
-import { freePort } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
 import { cliFromSources, spawnServe, runCli, type CliResult } from '../helpers/serve-process.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 

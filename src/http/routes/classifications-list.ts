@@ -4,19 +4,16 @@ import type { Paging } from '../../glossary/paging.js';
 import { classificationJson } from '../../glossary/wire/entity-json.js';
 import { discardBody } from '../json-request.js';
 import { optionalString, pageSizeOf, queryOf, repoIdOf } from '../query.js';
-import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { lingoAccess } from './lingo-access.js';
+import { lingoAccess, lingoRoute } from './lingo-route.js';
 
 /** GET /open-apis/lingo/v1/classifications: both levels of a repo's classifications by id (§11). */
 export function classificationsListRoute(entities: EntityService, glossary: GlossaryStore, paging: Paging): Route {
-  return {
-    kind: 'api',
-    id: 'lingo.v1.classification.list',
-    methods: ['GET'],
+  return lingoRoute({
+    method: 'GET',
     pattern: /^\/open-apis\/lingo\/v1\/classifications$/,
     access: lingoAccess.classificationList,
-    async handle(ctx, _params, principal) {
+    async run(ctx, _params, principal) {
       const query = queryOf(ctx);
       const pageSize = pageSizeOf(query);
       const repo = await entities.repos.resolve(principal, repoIdOf(query));
@@ -25,7 +22,7 @@ export function classificationsListRoute(entities: EntityService, glossary: Glos
       const afterId = await paging.cursor(scope, optionalString(query, 'page_token'));
       const rows = await glossary.listClassifications(repo.id, afterId, pageSize + 1);
       const { items, ...more } = await paging.page(scope, rows, pageSize, (c) => c.id);
-      sendJson(ctx, 200, { code: 0, msg: 'success', data: { items: items.map(classificationJson), ...more } });
+      return { items: items.map(classificationJson), ...more };
     },
-  };
+  });
 }

@@ -3,23 +3,20 @@ import { draftJson } from '../../glossary/wire/entity-json.js';
 import { parseEntityBody } from '../../glossary/wire/entity-body.js';
 import { readJsonObject } from '../json-request.js';
 import { queryOf, userIdTypeOf } from '../query.js';
-import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { lingoAccess } from './lingo-access.js';
+import { lingoAccess, lingoRoute } from './lingo-route.js';
 
 /** PUT /open-apis/lingo/v1/drafts/:draft_id: while pending only; reviewed → 403 2250100 (§14). */
 export function draftsUpdateRoute(drafts: DraftService): Route {
-  return {
-    kind: 'api',
-    id: 'lingo.v1.draft.update',
-    methods: ['PUT'],
+  return lingoRoute({
+    method: 'PUT',
     pattern: /^\/open-apis\/lingo\/v1\/drafts\/([^/]+)$/,
     access: lingoAccess.draftUpdate,
-    async handle(ctx, [draftId = ''], principal) {
+    async run(ctx, [draftId = ''], principal) {
       userIdTypeOf(queryOf(ctx));
       const { content, targetId } = parseEntityBody(await readJsonObject(ctx), 'draft-update');
       const draft = await drafts.update(principal, draftId, content, targetId);
-      sendJson(ctx, 200, { code: 0, msg: 'success', data: { draft: draftJson(draft) } });
+      return { draft: draftJson(draft) };
     },
-  };
+  });
 }

@@ -3,25 +3,22 @@ import { entityJson } from '../../glossary/wire/entity-json.js';
 import { parseEntityBody } from '../../glossary/wire/entity-body.js';
 import { readJsonObject } from '../json-request.js';
 import { queryOf, repoIdOf, userIdTypeOf } from '../query.js';
-import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { lingoAccess } from './lingo-access.js';
+import { lingoAccess, lingoRoute } from './lingo-route.js';
 
 /** POST /open-apis/lingo/v1/entities: create an exempt entity (§3). */
 export function entitiesCreateRoute(entities: EntityService): Route {
-  return {
-    kind: 'api',
-    id: 'lingo.v1.entity.create',
-    methods: ['POST'],
+  return lingoRoute({
+    method: 'POST',
     pattern: /^\/open-apis\/lingo\/v1\/entities$/,
     access: lingoAccess.entityCreate,
-    async handle(ctx, _params, principal) {
+    async run(ctx, _params, principal) {
       const query = queryOf(ctx);
       userIdTypeOf(query);
       const repoId = repoIdOf(query);
       const { content } = parseEntityBody(await readJsonObject(ctx), 'entity');
       const entity = await entities.create(principal, repoId, content);
-      sendJson(ctx, 200, { code: 0, msg: 'success', data: { entity: entityJson(entity) } });
+      return { entity: entityJson(entity) };
     },
-  };
+  });
 }

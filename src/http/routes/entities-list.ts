@@ -4,19 +4,16 @@ import type { Paging } from '../../glossary/paging.js';
 import { entityJson } from '../../glossary/wire/entity-json.js';
 import { discardBody } from '../json-request.js';
 import { optionalString, pageSizeOf, queryOf, repoIdOf, userIdTypeOf } from '../query.js';
-import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { lingoAccess } from './lingo-access.js';
+import { lingoAccess, lingoRoute } from './lingo-route.js';
 
 /** GET /open-apis/lingo/v1/entities: every entity of a repo in creation order, by pages (§7). */
 export function entitiesListRoute(entities: EntityService, glossary: GlossaryStore, paging: Paging): Route {
-  return {
-    kind: 'api',
-    id: 'lingo.v1.entity.list',
-    methods: ['GET'],
+  return lingoRoute({
+    method: 'GET',
     pattern: /^\/open-apis\/lingo\/v1\/entities$/,
     access: lingoAccess.entityList,
-    async handle(ctx, _params, principal) {
+    async run(ctx, _params, principal) {
       const query = queryOf(ctx);
       userIdTypeOf(query);
       const pageSize = pageSizeOf(query);
@@ -27,7 +24,7 @@ export function entitiesListRoute(entities: EntityService, glossary: GlossarySto
       const afterSeq = await paging.cursor(scope, optionalString(query, 'page_token'));
       const rows = await glossary.listEntities({ tenantKey: principal.tenantKey, repoId: repo.id, provider, afterSeq, limit: pageSize + 1 });
       const { items, ...more } = await paging.page(scope, rows, pageSize, (e) => e.seq);
-      sendJson(ctx, 200, { code: 0, msg: 'success', data: { entities: items.map(entityJson), ...more } });
+      return { entities: items.map(entityJson), ...more };
     },
-  };
+  });
 }

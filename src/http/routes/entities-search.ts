@@ -6,9 +6,8 @@ import { entityJson } from '../../glossary/wire/entity-json.js';
 import { parseSearchBody } from '../../glossary/wire/search-body.js';
 import { readJsonObject } from '../json-request.js';
 import { optionalString, pageSizeOf, queryOf, repoIdOf, userIdTypeOf } from '../query.js';
-import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { lingoAccess } from './lingo-access.js';
+import { lingoAccess, lingoRoute } from './lingo-route.js';
 
 /**
  * POST /open-apis/lingo/v1/entities/search (§9): a case-insensitive substring over keys, aliases
@@ -16,13 +15,11 @@ import { lingoAccess } from './lingo-access.js';
  * the query although the method is POST.
  */
 export function entitiesSearchRoute(entities: EntityService, glossary: GlossaryStore, paging: Paging): Route {
-  return {
-    kind: 'api',
-    id: 'lingo.v1.entity.search',
-    methods: ['POST'],
+  return lingoRoute({
+    method: 'POST',
     pattern: /^\/open-apis\/lingo\/v1\/entities\/search$/,
     access: lingoAccess.entitySearch,
-    async handle(ctx, _params, principal) {
+    async run(ctx, _params, principal) {
       const query = queryOf(ctx);
       userIdTypeOf(query);
       const pageSize = pageSizeOf(query);
@@ -48,9 +45,9 @@ export function entitiesSearchRoute(entities: EntityService, glossary: GlossaryS
         pageSize + 1,
       );
       const { items, ...more } = await paging.page(scope, hits, pageSize, (h) => `${h.rank}:${h.entity.seq}`);
-      sendJson(ctx, 200, { code: 0, msg: 'success', data: { entities: items.map((h) => entityJson(h.entity)), ...more } });
+      return { entities: items.map((h) => entityJson(h.entity)), ...more };
     },
-  };
+  });
 }
 
 /** Only ever parses what this route sealed (the token is signed). */

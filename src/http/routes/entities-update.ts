@@ -3,23 +3,20 @@ import { entityJson } from '../../glossary/wire/entity-json.js';
 import { parseEntityBody } from '../../glossary/wire/entity-body.js';
 import { readJsonObject } from '../json-request.js';
 import { queryOf, userIdTypeOf } from '../query.js';
-import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
-import { lingoAccess } from './lingo-access.js';
+import { lingoAccess, lingoRoute } from './lingo-route.js';
 
 /** PUT /open-apis/lingo/v1/entities/:entity_id: full replace of an exempt entity (§4). */
 export function entitiesUpdateRoute(entities: EntityService): Route {
-  return {
-    kind: 'api',
-    id: 'lingo.v1.entity.update',
-    methods: ['PUT'],
+  return lingoRoute({
+    method: 'PUT',
     pattern: /^\/open-apis\/lingo\/v1\/entities\/([^/]+)$/,
     access: lingoAccess.entityUpdate,
-    async handle(ctx, [entityId = ''], principal) {
+    async run(ctx, [entityId = ''], principal) {
       userIdTypeOf(queryOf(ctx));
       const { content } = parseEntityBody(await readJsonObject(ctx), 'entity');
       const entity = await entities.update(principal, entityId, content);
-      sendJson(ctx, 200, { code: 0, msg: 'success', data: { entity: entityJson(entity) } });
+      return { entity: entityJson(entity) };
     },
-  };
+  });
 }

@@ -83,4 +83,8 @@ describe('optionalString', () => {
     expect(optionalString(q(''), 'provider')).toBeNull();
     expect(violation(() => optionalString(q('provider=a&provider=b'), 'provider'))).toEqual({ field: 'provider', description: 'must be given at most once' });
   });
+
+  it('refuses U+0000, which PostgreSQL cannot store', () => {
+    expect(violation(() => optionalString(q('outer_id=a%00b'), 'outer_id'))?.field).toBe('outer_id');
+  });
 });

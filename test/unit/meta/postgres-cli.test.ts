@@ -3,7 +3,7 @@ import { createTestSchema, type TestSchema } from '../../helpers/postgres-schema
 import { cliFromSources, spawnServe, runCli, type CliResult } from '../../helpers/serve-process.js';
 import { describeWithServices } from '../../helpers/services.js';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.js';
-import { freePort } from './throwaway-postgres.js';
+import { freePort } from '../../helpers/free-port.js';
 
 /** The CLI without any PostgreSQL setting of this process's environment, plus `env`. */
 function cli(args: string[], env: Record<string, string> = {}): CliResult {

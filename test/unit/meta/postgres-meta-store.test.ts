@@ -8,7 +8,7 @@ import { migratePostgres, postgresMigrations } from '../../../src/meta/postgres-
 import pg from 'pg';
 import { createTestSchema, openPostgresMetaStore, type TestSchema } from '../../helpers/postgres-schema.js';
 import { describeWithServices, serviceUrl } from '../../helpers/services.js';
-import { freePort } from './throwaway-postgres.js';
+import { freePort } from '../../helpers/free-port.js';
 
 describeWithServices(['postgres'], 'PostgresMetaStore on a shared database', () => {
   let schema: TestSchema;

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../helpers/free-port.js';
 
 const pgBin = process.env.LINGO_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -22,15 +22,6 @@ export interface ThrowawayCluster {
   /** SIGSTOP (true) or SIGCONT (false) to the server and its backends: a server that accepts but never answers. */
   freeze(frozen: boolean): void;
   remove(): void;
-}
-
-/** The next free loopback port (free when asked; the cluster takes it right away). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

@@ -11,7 +11,8 @@ import { MemoryRateLimiter } from '../../../src/ratelimit/memory-rate-limiter.js
 import type { RateDecision } from '../../../src/ratelimit/rate-limiter.js';
 import { RedisRateLimiter } from '../../../src/ratelimit/redis-rate-limiter.js';
 import { downloadPath, request } from '../../helpers/http.js';
-import { adminClient, freePort, ownRedis, toRedisWindowStart, type OwnRedis } from '../../helpers/redis.js';
+import { freePort } from '../../helpers/free-port.js';
+import { adminClient, ownRedis, toRedisWindowStart, type OwnRedis } from '../../helpers/redis.js';
 import { startServer } from '../../helpers/server.js';
 import { describeWithServices, uniqueName } from '../../helpers/services.js';
 import { makeTempDir, removeDir } from '../../helpers/temp-dir.js';

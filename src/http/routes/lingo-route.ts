@@ -1,4 +1,7 @@
-import type { ApiAccess } from '../route.js';
+import type { Principal } from '../../auth/tokens.js';
+import type { RequestContext } from '../context.js';
+import { sendJson } from '../respond.js';
+import type { ApiAccess, Route } from '../route.js';
 
 /**
  * The gateway rules of every Lingo v1 JSON operation (spec §0), in one table. Every Lingo page
@@ -26,3 +29,24 @@ export const lingoAccess = {
   draftCreate: access('lingo.v1.draft.create', both, draftScopes, 3),
   draftUpdate: access('lingo.v1.draft.update', both, draftScopes, 3),
 } satisfies Record<string, ApiAccess>;
+
+/** One Lingo JSON operation: its handler returns the `data` of the success envelope. */
+export interface LingoOperation {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  pattern: RegExp;
+  access: ApiAccess;
+  run(ctx: RequestContext, params: string[], principal: Principal): Promise<Record<string, unknown>>;
+}
+
+export function lingoRoute(op: LingoOperation): Route {
+  return {
+    kind: 'api',
+    id: op.access.rateLimitId,
+    methods: [op.method],
+    pattern: op.pattern,
+    access: op.access,
+    async handle(ctx, params, principal) {
+      sendJson(ctx, 200, { code: 0, msg: 'success', data: await op.run(ctx, params, principal) });
+    },
+  };
+}
