@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { CommanderError } from 'commander';
+import { ClientRunFailed } from '../client/client-options.js';
 import { ConfigError } from '../config/config.js';
 import { DraftReviewError } from '../glossary/draft-service.js';
 import { DataDirBusyError, UnsupportedDataDirError } from '../storage/blob-store.js';
@@ -26,6 +27,8 @@ export function failureOf(err: unknown): Failure {
   // An unknown draft is a wrong argument; one already reviewed (or that cannot apply) is a refusal.
   if (err instanceof DraftReviewError) return { status: err.reason === 'missing' ? 2 : 1, message: err.message };
   if (err instanceof FsckFailed) return { status: 1, message: `fsck: ${err.message}` };
+  // A client command has printed its report and summary: one line more says why the status is 1.
+  if (err instanceof ClientRunFailed) return { status: 1, message: err.message };
   if (err instanceof MigrateIncomplete) return { status: 1, message: `migrate: ${err.message}` };
   // The operating system said no (a port in use, a read-only or full disk): its message says it all.
   if (isSystemError(err)) return { status: 1, message: err.message };

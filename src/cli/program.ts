@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createBlobStore, createMetaStore } from '../app.js';
+import { registerClientCommands } from '../client/client-commands.js';
 import { loadConfig } from '../config/config.js';
 import type { MetaStore } from '../meta/meta-store.js';
 import { appCreate, appList } from './app-commands.js';
@@ -165,5 +166,6 @@ export function cli(): Command {
     withGlossary(opts, (s) => draftReview(s, draftId, 'rejected', out)),
   );
 
+  registerClientCommands(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../../src/cli/failure.js';
+import { ClientRunFailed } from '../../../src/client/client-options.js';
 import { FsckFailed } from '../../../src/cli/maintenance-commands.js';
 import { ConfigError } from '../../../src/config/config.js';
 import { DataDirBusyError } from '../../../src/storage/blob-store.js';
@@ -23,6 +24,10 @@ describe('failureOf: the exit status and message of a command that threw', () =>
     expect(failureOf(new FsckFailed('2 file(s) damaged'))).toEqual({ status: 1, message: 'fsck: 2 file(s) damaged' });
     const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8080'), { code: 'EADDRINUSE', syscall: 'listen' });
     expect(failureOf(inUse)).toEqual({ status: 1, message: 'listen EADDRINUSE: address already in use 127.0.0.1:8080' });
+  });
+
+  it('a client command that ran to its end with refusals or failures: status 1, one line after its summary', () => {
+    expect(failureOf(new ClientRunFailed('upload: 2 refused, 0 failed'))).toEqual({ status: 1, message: 'upload: 2 refused, 0 failed' });
   });
 
   it('anything else: status 1, the stack and its causes, for a bug report', () => {
