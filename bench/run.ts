@@ -12,6 +12,7 @@ import { profileUploads } from './lib/profile.js';
 import { describeMachine, detailsTable, targetsTable, updateReadme, writeResults, type BenchReport } from './lib/report.js';
 import { noiseNote, type Scenario, type ScenarioContext, type ScenarioResult } from './lib/scenarios/common.js';
 import { downloads } from './lib/scenarios/downloads.js';
+import { highlight } from './lib/scenarios/highlight.js';
 import { latency } from './lib/scenarios/latency.js';
 import { memory } from './lib/scenarios/memory.js';
 import { largeUploads, smallUploads } from './lib/scenarios/uploads.js';
@@ -24,6 +25,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['memory', memory],
   ['downloads', downloads],
   ['latency', latency],
+  ['highlight', highlight],
 ];
 
 const log = (line: string): void => void process.stdout.write(line + '\n');

@@ -12,6 +12,10 @@ export interface Mode {
   memoryWaves: number;
   latencyS: number;
   latencyRounds: number;
+  /** Each highlight run (lingo-server, then the json-answer baseline). */
+  highlightS: number;
+  /** Entity updates, each followed by the highlight that must see it. */
+  highlightWrites: number;
   /** Seconds the bench may spend repeating runs that a busy neighbour disturbed. */
   retryBudgetS: number;
   /** Seconds of each disk-ceiling run (one per round, in the upload scenarios). */
@@ -29,6 +33,8 @@ export const modes: Record<Mode['name'], Mode> = {
     memoryWaves: 2,
     latencyS: 6,
     latencyRounds: 3,
+    highlightS: 6,
+    highlightWrites: 50,
     retryBudgetS: 50,
     diskS: 4,
   },
@@ -42,6 +48,8 @@ export const modes: Record<Mode['name'], Mode> = {
     memoryWaves: 1,
     latencyS: 2,
     latencyRounds: 1,
+    highlightS: 2,
+    highlightWrites: 20,
     retryBudgetS: 0,
     diskS: 1,
   },
@@ -56,6 +64,10 @@ export const targets = {
   latencyRatePerSec: 1000,
   latencyApps: 20,
   latencyMaxP99Ms: 25,
+  /** Issue #17 sets no figure for highlight: its row is reported, not judged. */
+  highlightEntities: 10_000,
+  highlightTextChars: 1000,
+  highlightConnections: 16,
 } as const;
 
 /** A run during which other processes used more than this (% of one core) is repeated once. */
@@ -67,6 +79,8 @@ export const maxBadShare = 0.01;
 export const paths = {
   upload: '/open-apis/lingo/v1/files/upload',
   download: (fileToken: string) => `/open-apis/lingo/v1/files/${fileToken}/download`,
+  highlight: '/open-apis/lingo/v1/entities/highlight',
+  entity: (entityId: string) => `/open-apis/lingo/v1/entities/${entityId}`,
 } as const;
 
 /** lingo-server (and the receive baseline) answer a successful upload with this. */

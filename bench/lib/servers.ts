@@ -129,22 +129,30 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+export interface LingoOptions {
+  /** Scopes of every app (default: baike:entity, which uploads, downloads and reads the glossary). */
+  scopes?: string[];
+  /** Runs on the data dir after the apps are created, before the server starts (the glossary's seed). */
+  prepare?: (dataDir: string, apps: AppCredentials[]) => Promise<void>;
+}
+
 /**
  * lingo-server on its embedded defaults (segments and files for blobs, SQLite for rows) in a
- * fresh temp data dir, rate limits off. Its apps are created before the child starts (see
- * lingo-data-dir.ts).
+ * fresh temp data dir, rate limits off (the write tier too). Its apps are created before the
+ * child starts (see lingo-data-dir.ts).
  */
-export async function startLingo(appCount: number, nodeArgs: string[] = []): Promise<LingoServer> {
+export async function startLingo(appCount: number, nodeArgs: string[] = [], options: LingoOptions = {}): Promise<LingoServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-bench-'));
   let apps: AppCredentials[];
   try {
-    apps = await createApps(dataDir, appCount);
+    apps = await createApps(dataDir, appCount, options.scopes);
+    await options.prepare?.(dataDir, apps);
   } catch (err) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
   const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir];
-  args.push('--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--log-level', 'silent');
+  args.push('--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--rate-limit-writes-per-minute', '0', '--log-level', 'silent');
   let server: ServerChild;
   let tokens: string[];
   try {
@@ -183,6 +191,10 @@ async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string
   const body = (await res.json()) as { code?: number; tenant_access_token?: string };
   if (body.code !== 0 || !body.tenant_access_token) throw new Error(`tenant token for ${app.app_id}: ${JSON.stringify(body)}`);
   return body.tenant_access_token;
+}
+
+export function startJsonAnswer(): Promise<ServerChild> {
+  return spawnServer('json-answer', 'bench/lib/baselines/json-answer.ts', ['--port', '0']);
 }
 
 export function startReceive(): Promise<ServerChild> {

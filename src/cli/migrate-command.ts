@@ -65,7 +65,8 @@ function sameStore(a: StoreConfigs, b: StoreConfigs): boolean {
 /**
  * Opens the source exclusively first (a running server holds it: exit 2 before the destination is
  * touched; its recovery re-applies journaled rows), then the destination, copies, and prints the
- * summary. Damaged or missing blobs: their files are not copied, and the command fails naming them.
+ * summary. Damaged or missing blobs: their files are not copied, and the command fails naming
+ * them; so do glossary rows the destination holds differently under the same ids.
  */
 export async function migrateCommand(endpoints: MigrateEndpoints, json: boolean, out: (line: string) => void, err: (line: string) => void): Promise<void> {
   const report = await withStores(endpoints.source, endpoints.sourceDir, async (source) =>
@@ -76,11 +77,22 @@ export async function migrateCommand(endpoints: MigrateEndpoints, json: boolean,
     out(`migrated: ${describe(report)}`);
     for (const p of report.notCopied) out(`  not copied: ${p.fileToken}  ${p.problem}  blob ${p.blobKey}`);
   }
+  const problems: string[] = [];
   if (report.blobs.corrupt > 0) {
     const named = report.notCopied.slice(0, 5).map((p) => `${p.fileToken} (${p.problem}, blob ${p.blobKey})`);
     const more = report.blobs.corrupt > named.length ? ` and ${report.blobs.corrupt - named.length} more` : '';
-    throw new MigrateIncomplete(`${report.blobs.corrupt} file(s) not copied, their blob missing or damaged: ${named.join(', ')}${more}`);
+    problems.push(`${report.blobs.corrupt} file(s) not copied, their blob missing or damaged: ${named.join(', ')}${more}`);
   }
+  const conflicts = Object.values(report.glossary).reduce((n, c) => n + c.conflicts, 0);
+  if (conflicts > 0) {
+    const named = report.glossaryConflicts.slice(0, 5).map((c) => `${c.table} ${JSON.stringify(c.key)}`);
+    const more = conflicts > named.length ? ` and ${conflicts - named.length} more` : '';
+    problems.push(
+      `${conflicts} glossary row(s) not copied, the destination holds other rows under their ids: ${named.join(', ')}${more}; ` +
+        'the glossary copy stopped there (migrate into a destination no server has written a glossary to)',
+    );
+  }
+  if (problems.length > 0) throw new MigrateIncomplete(problems.join('; '));
 }
 
 /** `sourceDir`: the stores are the source, opened exclusively; a server holding them is named as such. */
@@ -117,10 +129,22 @@ export function progressPrinter(err: (line: string) => void, now: () => number =
 
 function describe(r: Readonly<MigrateReport>): string {
   const rows = (name: string, c: { copied: number; skipped: number }) => `${name} ${c.copied} copied, ${c.skipped} skipped`;
-  return [rows('apps', r.apps), rows('tokens', r.tokens), rows('files', r.files), `${rows('blobs', r.blobs)}, ${r.blobs.corrupt} corrupt`].join('; ');
+  // The glossary in one total here; --json gives it table by table.
+  const glossary = Object.values(r.glossary).reduce((t, c) => ({
+    copied: t.copied + c.copied,
+    skipped: t.skipped + c.skipped,
+    conflicts: t.conflicts + c.conflicts,
+  }));
+  return [
+    rows('apps', r.apps),
+    rows('tokens', r.tokens),
+    rows('files', r.files),
+    `${rows('blobs', r.blobs)}, ${r.blobs.corrupt} corrupt`,
+    `${rows('glossary rows', glossary)}, ${glossary.conflicts} conflicting`,
+  ].join('; ');
 }
 
-/** Some file rows were left behind because of their blobs: reported, exit status 1. */
+/** Some file rows were left behind because of their blobs, or glossary rows because of conflicts: reported, exit status 1. */
 export class MigrateIncomplete extends Error {
   override readonly name = 'MigrateIncomplete';
 }

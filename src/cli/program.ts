@@ -126,7 +126,7 @@ export function cli(): Command {
   for (const option of migrateOptions()) migrate.addOption(option);
   migrate
     .option('--to-data-dir <dir>', 'an embedded destination data dir (--data-dir is the source; --meta, --blob and their options name the destination)')
-    .option('--json', 'print the summary as JSON ({"apps","tokens","files","blobs","notCopied"}), no progress lines')
+    .option('--json', 'print the summary as JSON ({"apps","tokens","files","blobs","notCopied","glossary","glossaryConflicts"}), no progress lines')
     .action((opts: MigrateCommandOptions) => migrateCommand(migrateEndpoints(opts, process.env), !!opts.json, out, err));
 
   const repo = program.command('repo').description('manage repos (词库): create them and grant apps access');

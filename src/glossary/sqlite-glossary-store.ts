@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { Rollback, type Program, type RunMode, type SqlValue } from './sql/program.js';
+import type { IdentityTable } from './glossary-copy.js';
+import { exec, one, Rollback, type Program, type RunMode, type SqlValue } from './sql/program.js';
 import { SqlGlossaryStore } from './sql/sql-glossary-store.js';
 
 /** Prepared statements kept per store; the SQL texts are few (IN lists and multi-row VALUES vary a little). */
@@ -34,6 +35,15 @@ export class SqliteGlossaryStore extends SqlGlossaryStore {
     }
   }
 
+  /** AUTOINCREMENT keeps each table's highest id ever given in sqlite_sequence. */
+  async identityHighWater(table: IdentityTable): Promise<number> {
+    return this.run(highWater(table), 'read');
+  }
+
+  async raiseIdentity(table: IdentityTable, atLeast: number): Promise<void> {
+    return this.run(raise(table, atLeast), 'write');
+  }
+
   private execute(sql: string, params: readonly SqlValue[]): Record<string, unknown>[] {
     const stmt = this.prepare(sql);
     const values = params.map((v) => (typeof v === 'boolean' ? Number(v) : v));
@@ -51,4 +61,15 @@ export class SqliteGlossaryStore extends SqlGlossaryStore {
     }
     return stmt;
   }
+}
+
+function* highWater(table: IdentityTable): Program<number> {
+  const row = yield* one<{ seq: number }>('SELECT seq FROM sqlite_sequence WHERE name = ?', table);
+  return row ? Number(row.seq) : 0;
+}
+
+/** The next AUTOINCREMENT id is one past the larger of sqlite_sequence and the table's largest id. */
+function* raise(table: IdentityTable, atLeast: number): Program<void> {
+  yield* exec('UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq < ?', atLeast, table, atLeast);
+  yield* exec('INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)', table, atLeast, table);
 }

@@ -1,7 +1,10 @@
+import { createGlossaryCopy } from '../glossary/create-glossary-store.js';
 import { forEachConcurrently } from './concurrently.js';
 import { copyFile, type BlobProblem, type StorePair } from './migrate-file.js';
+import { emptyGlossaryReport, migrateGlossary, type GlossaryConflict, type GlossaryReport } from './migrate-glossary.js';
 
 export type { StorePair } from './migrate-file.js';
+export type { GlossaryConflict, GlossaryCounts, GlossaryReport } from './migrate-glossary.js';
 
 export interface RowCounts {
   copied: number;
@@ -26,6 +29,10 @@ export interface MigrateReport {
   blobs: BlobCounts;
   /** The file rows left behind because of their blob (the first `maxListed`; `blobs.corrupt` counts them all). */
   notCopied: NotCopied[];
+  /** Per glossary table (entities' keys, images and classifications each their own). */
+  glossary: GlossaryReport;
+  /** Glossary rows the destination holds differently (the first `maxListed`); the copy stopped after their table. */
+  glossaryConflicts: GlossaryConflict[];
 }
 
 export interface MigrateOptions {
@@ -39,12 +46,13 @@ export const defaultMigrateConcurrency = 8;
 const maxListed = 1000;
 
 /**
- * Copies every row (apps, then the tokens that reference them, then files) and every blob a file
- * row references from `source` into `destination`; both are open, the source exclusively (its
- * recovery has run, so journaled rows are in its table). Each row is looked up by its key first:
- * a second run copies nothing, and a run killed at any point resumes where the destination
- * stands, with no progress file (files: see copyFile). Blobs that no row references are left
- * behind, as gc would remove them.
+ * Copies every row (apps, then the tokens that reference them, then files, then the glossary)
+ * and every blob a file row references from `source` into `destination`; both are open, the
+ * source exclusively (its recovery has run, so journaled rows are in its table). Each row is
+ * looked up by its key first: a second run copies nothing, and a run killed at any point resumes
+ * where the destination stands, with no progress file (files: see copyFile; the glossary, ids
+ * kept: see migrateGlossary). Blobs that no row references are left behind, as gc would remove
+ * them.
  */
 export async function migrate(source: StorePair, destination: StorePair, options: MigrateOptions = {}): Promise<MigrateReport> {
   const concurrency = options.concurrency ?? defaultMigrateConcurrency;
@@ -54,6 +62,8 @@ export async function migrate(source: StorePair, destination: StorePair, options
     files: { copied: 0, skipped: 0 },
     blobs: { copied: 0, skipped: 0, corrupt: 0 },
     notCopied: [],
+    glossary: emptyGlossaryReport(),
+    glossaryConflicts: [],
   };
   const progress = (): void => options.onProgress?.(report);
 
@@ -79,6 +89,12 @@ export async function migrate(source: StorePair, destination: StorePair, options
       report.blobs[outcome.blob]++;
     }
     progress();
+  });
+
+  await migrateGlossary(createGlossaryCopy(source.meta), createGlossaryCopy(destination.meta), {
+    counts: report.glossary,
+    conflicts: report.glossaryConflicts,
+    progress,
   });
   return report;
 }

@@ -17,6 +17,8 @@ export interface CannonRun {
   headers: Record<string, string>;
   /** POST this body, with fresh trailing bytes on every request. */
   upload?: UploadBody;
+  /** POST these JSON bodies in turn, one per request (the same rotation on every server). */
+  json?: readonly Buffer[];
   /** Responses must contain this to count as a success (lingo answers some errors with HTTP 200). */
   expectInBody?: string;
 }
@@ -26,8 +28,13 @@ export interface CannonRun {
  * JS thread: near 100 % means the client, not the server, set the pace) and the server sampled.
  */
 export async function runCannon(run: CannonRun): Promise<RunStats> {
-  const { upload, expectInBody } = run;
-  const request: autocannon.Request = { method: upload ? 'POST' : 'GET', path: run.path, headers: { ...run.headers } };
+  const { upload, json, expectInBody } = run;
+  const request: autocannon.Request = { method: upload || json ? 'POST' : 'GET', path: run.path, headers: { ...run.headers } };
+  if (json) {
+    request.headers = { ...run.headers, 'Content-Type': 'application/json' };
+    let next = 0;
+    request.setupRequest = (req) => ({ ...req, body: json[next++ % json.length] });
+  }
   if (upload) {
     request.headers = { ...run.headers, 'Content-Type': upload.contentType };
     // Called per request; autocannon copies the body into the request buffer before returning.

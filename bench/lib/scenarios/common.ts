@@ -23,6 +23,8 @@ export interface Headline {
   ratio: number;
   target: string;
   pass: boolean;
+  /** No target to judge (the result column then shows "reported"). */
+  informational?: boolean;
   /**
    * The physical limit, where one applies, in the metric's unit: what the disk alone can make
    * durable (`disk`, bench/lib/disk.ts), or the durable-receive baseline over HTTP (`durable
@@ -60,6 +62,8 @@ export interface ScenarioResult {
   floor?: ServerSummary;
   headline: Headline;
   notes: string[];
+  /** Figures beyond the runs' (the highlight scenario's update costs), for latest.json. */
+  figures?: Record<string, number>;
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;

@@ -10,7 +10,9 @@ import type {
   SearchCursor,
   SearchRank,
 } from '../glossary-store.js';
+import type { CopyRow, EntityPart, GlossaryCopy, GlossaryTable, IdentityTable, WriteOutcome } from '../glossary-copy.js';
 import type { ClassificationRecord, DraftRecord, DraftState, EntityContent, EntityRecord, OuterInfo, RepoRecord } from '../model.js';
+import * as copy from './copy-programs.js';
 import * as drafts from './draft-programs.js';
 import * as entityWrites from './entity-programs.js';
 import * as entities from './entity-queries.js';
@@ -20,13 +22,16 @@ import * as repos from './repo-programs.js';
 /**
  * The GlossaryStore of every SQL backend: each method is a program (src/glossary/sql/*-programs.ts,
  * entity-queries.ts) that the backend's `run` executes in the mode it needs. Subclasses only
- * know how to run statements.
+ * know how to run statements, and (for migrate's GlossaryCopy) how their identity counters work.
  */
-export abstract class SqlGlossaryStore implements GlossaryStore {
+export abstract class SqlGlossaryStore implements GlossaryStore, GlossaryCopy {
   private signingKey: Promise<Buffer> | undefined;
 
   /** Runs `program` to its end; a Rollback it throws ends the transaction and answers its outcome. */
   protected abstract run<R>(program: Program<R>, mode: RunMode): Promise<R>;
+
+  abstract identityHighWater(table: IdentityTable): Promise<number>;
+  abstract raiseIdentity(table: IdentityTable, atLeast: number): Promise<void>;
 
   async companyRepo(tenantKey: string): Promise<RepoRecord> {
     return (await this.run(repos.findCompanyRepo(tenantKey), 'read')) ?? this.run(repos.createCompanyRepo(tenantKey), 'write');
@@ -136,5 +141,21 @@ export abstract class SqlGlossaryStore implements GlossaryStore {
 
   reviewDraft(draftId: string, decision: 'approved' | 'rejected', atMs: number): Promise<DraftReview> {
     return this.run(drafts.reviewDraft(draftId, decision, atMs), 'write');
+  }
+
+  readRows(table: GlossaryTable, after: CopyRow | null, limit: number): Promise<CopyRow[]> {
+    return this.run(copy.readRows(table, after, limit), 'read');
+  }
+
+  readEntityParts(table: EntityPart, seqs: readonly number[]): Promise<CopyRow[]> {
+    return this.run(copy.readEntityParts(table, seqs), 'read');
+  }
+
+  writeRows(table: GlossaryTable, rows: readonly CopyRow[]): Promise<WriteOutcome> {
+    return this.run(copy.writeRows(table, rows), 'write');
+  }
+
+  writeEntities(entities: readonly CopyRow[], parts: Readonly<Record<EntityPart, readonly CopyRow[]>>): Promise<Record<'entities' | EntityPart, WriteOutcome>> {
+    return this.run(copy.writeEntities(entities, parts), 'write');
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { progressPrinter } from '../../../src/cli/migrate-command.js';
 import { forEachConcurrently } from '../../../src/maintenance/concurrently.js';
 import type { MigrateReport } from '../../../src/maintenance/migrate.js';
+import { emptyGlossaryReport } from '../../../src/maintenance/migrate-glossary.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -75,6 +76,8 @@ describe('migrate progress lines', () => {
     files: { copied: files, skipped: 0 },
     blobs: { copied: files, skipped: 0, corrupt: 0 },
     notCopied: [],
+    glossary: emptyGlossaryReport(),
+    glossaryConflicts: [],
   });
 
   it('prints at most one line a second, with the counts of the moment', () => {
@@ -90,7 +93,10 @@ describe('migrate progress lines', () => {
     }
     // 100 items over 2.5 s.
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe('migrate: apps 1 copied, 0 skipped; tokens 2 copied, 0 skipped; files 40 copied, 0 skipped; blobs 40 copied, 0 skipped, 0 corrupt');
+    expect(lines[0]).toBe(
+      'migrate: apps 1 copied, 0 skipped; tokens 2 copied, 0 skipped; files 40 copied, 0 skipped; blobs 40 copied, 0 skipped, 0 corrupt; ' +
+        'glossary rows 0 copied, 0 skipped, 0 conflicting',
+    );
     expect(lines[1]).toContain('files 80 copied');
   });
 });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { migrate, type MigrateReport } from '../../../src/maintenance/migrate.js';
+import { emptyGlossaryReport } from '../../../src/maintenance/migrate-glossary.js';
 import type { AppRow, FileRow } from '../../../src/meta/meta-store.js';
 import { BlobNotFoundError } from '../../../src/storage/blob-store.js';
 import { describeWithServices } from '../../helpers/services.js';
@@ -89,6 +90,8 @@ for (const destination of destinations) {
         // The second row of the shared bytes finds them stored.
         blobs: { copied: 4, skipped: 1, corrupt: 0 },
         notCopied: [],
+        glossary: emptyGlossaryReport(),
+        glossaryConflicts: [],
       });
       expect(progress).toHaveLength(2 + 3 + 5);
       expect(progress.at(-1)).toBe(5);
@@ -101,6 +104,8 @@ for (const destination of destinations) {
         files: { copied: 0, skipped: 5 },
         blobs: { copied: 0, skipped: 5, corrupt: 0 },
         notCopied: [],
+        glossary: emptyGlossaryReport(),
+        glossaryConflicts: [],
       });
     });
 
