@@ -110,7 +110,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);
   const glossary = createGlossaryStore(meta);
-  const entities = new EntityService(meta, glossary);
+  const entities = new EntityService({ findFile: (tenantKey, fileToken) => files.findRow(tenantKey, fileToken) }, glossary);
   const drafts = new DraftService(glossary, entities);
   const paging = new Paging(glossary);
   const routes: Route[] = [

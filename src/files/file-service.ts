@@ -76,12 +76,22 @@ export class FileService {
 
   async find(principal: Principal, fileToken: string): Promise<FileRow> {
     // Another tenant's token answers exactly like an unknown one: no existence leak.
-    if (!validFileToken(fileToken)) throw invalidParam('file_token', 'no file with this file_token');
-    const cacheKey = `${principal.tenantKey}/${fileToken}`;
-    let row = this.recentRows.get(cacheKey) ?? this.journaled.find(principal.tenantKey, fileToken);
+    const row = validFileToken(fileToken) ? await this.findRow(principal.tenantKey, fileToken) : undefined;
+    if (!row) throw invalidParam('file_token', 'no file with this file_token');
+    return row;
+  }
+
+  /**
+   * The row of a tenant's file as this process knows it: including a journaled row still on its
+   * way into the database, so that an entity may reference an image the moment its upload was
+   * answered (the database alone may not have the row yet).
+   */
+  async findRow(tenantKey: string, fileToken: string): Promise<FileRow | undefined> {
+    const cacheKey = `${tenantKey}/${fileToken}`;
+    let row = this.recentRows.get(cacheKey) ?? this.journaled.find(tenantKey, fileToken);
     if (!row) {
-      row = await this.meta.findFile(principal.tenantKey, fileToken);
-      if (!row) throw invalidParam('file_token', 'no file with this file_token');
+      row = await this.meta.findFile(tenantKey, fileToken);
+      if (!row) return undefined;
       if (this.recentRows.size >= recentRowsMax) this.recentRows.clear();
       this.recentRows.set(cacheKey, row);
     }

@@ -1,7 +1,6 @@
 import type { Principal } from '../auth/tokens.js';
 import { invalidParam } from '../errors/lingo-error.js';
-import type { MetaStore } from '../meta/meta-store.js';
-import { checkReferences } from './entity-references.js';
+import { checkReferences, type ReferenceStores } from './entity-references.js';
 import type { GlossaryStore } from './glossary-store.js';
 import { entitySeqOf, type EntityContent, type EntityRecord, type OuterInfo, type RepoRecord } from './model.js';
 import { actorOf, RepoAccess } from './repo-access.js';
@@ -17,8 +16,13 @@ export interface EntityAddress {
 export class EntityService {
   readonly repos: RepoAccess;
 
+  /**
+   * `files` finds an image's row: the server passes its FileService, which also knows the rows of
+   * uploads just answered whose insert is still under way (a journaled row reaches the database
+   * after the upload's answer).
+   */
   constructor(
-    private readonly meta: MetaStore,
+    private readonly files: ReferenceStores['meta'],
     private readonly glossary: GlossaryStore,
     private readonly now: () => number = Date.now,
   ) {
@@ -79,7 +83,7 @@ export class EntityService {
   }
 
   checkReferences(principal: Principal, repo: RepoRecord, content: EntityContent): Promise<EntityContent> {
-    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.meta, glossary: this.glossary });
+    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary: this.glossary });
   }
 }
 
