@@ -83,7 +83,13 @@ export class EntityService {
   }
 
   checkReferences(principal: Principal, repo: RepoRecord, content: EntityContent): Promise<EntityContent> {
-    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary: this.glossary });
+    const glossary: ReferenceStores['glossary'] = {
+      findClassifications: (repoId, ids) => this.glossary.findClassifications(repoId, ids),
+      // An abbreviation may name only what the caller may see: an entity of a repo not granted
+      // to it does not exist for it, here as on get (else a write would probe for its ids).
+      findEntity: async (tenantKey, seq) => this.repos.visibleEntity(principal, await this.glossary.findEntity(tenantKey, seq)),
+    };
+    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary });
   }
 }
 
