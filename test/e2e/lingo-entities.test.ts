@@ -90,6 +90,45 @@ describe('entities through the official Node SDK', () => {
     }
   });
 
+  it('an entity of a repo not granted to the app does not exist for it: get, update, delete, abbreviations', async () => {
+    const w = await newWriter(server);
+    const outsider = await newWriter(server, { tenantKey: w.creds.tenant_key });
+    const e = await createEntity(w, entityData('team only', { outer_info: { provider: 'crm', outer_id: 't1' } }), await newRepo(server, w));
+    const v1 = outsider.client.lingo.v1.entity;
+    expectInvalid(await sdkFailure(() => v1.get({ path: { entity_id: e.id! } })), ['entity_id']);
+    expectInvalid(await sdkFailure(() => v1.get({ path: { entity_id: 'enterprise_0' }, params: { provider: 'crm', outer_id: 't1' } })), ['outer_id']);
+    expectInvalid(await sdkFailure(() => v1.update({ path: { entity_id: e.id! }, data: entityData('x') })), ['entity_id']);
+    expectInvalid(await sdkFailure(() => v1.delete({ path: { entity_id: e.id! } })), ['entity_id']);
+    const abbreviation = entityData('short', { related_meta: { abbreviations: [{ id: e.id! }] } });
+    expectInvalid(await sdkFailure(() => v1.create({ data: abbreviation })), ['related_meta.abbreviations[0].id']);
+    // The app that sees it may relate to it.
+    expect((await createEntity(w, abbreviation)).related_meta?.abbreviations).toEqual([{ id: e.id }]);
+    expect((await w.client.lingo.v1.entity.get({ path: { entity_id: e.id! } })).data?.entity).toEqual(e);
+  });
+
+  it('abbreviations must name entities of the tenant', async () => {
+    const w = await newWriter(server);
+    const foreign = await createEntity(await newWriter(server), entityData('theirs'));
+    const data = entityData('k', { related_meta: { abbreviations: [{ id: foreign.id! }, { id: 'enterprise_999999999' }] } });
+    const f = await sdkFailure(() => w.client.lingo.v1.entity.create({ data }));
+    expectInvalid(f, ['related_meta.abbreviations[0].id', 'related_meta.abbreviations[1].id']);
+    // A malformed id is refused with the body's other shape errors, before any lookup.
+    const malformed = entityData('k', { related_meta: { abbreviations: [{ id: 'KYC' }, { id: 'enterprise_0' }] } });
+    expectInvalid(await sdkFailure(() => w.client.lingo.v1.entity.create({ data: malformed })), [
+      'related_meta.abbreviations[0].id',
+      'related_meta.abbreviations[1].id',
+    ]);
+  });
+
+  it('a real entity id wins over provider + outer_id; a bad user_id_type is a 400', async () => {
+    const w = await newWriter(server);
+    const e = await createEntity(w, entityData('KYC'));
+    const got = await w.client.lingo.v1.entity.get({ path: { entity_id: e.id! }, params: { provider: 'nobody', outer_id: 'nothing' } });
+    expect(got.data?.entity?.id).toBe(e.id);
+    const f = await sdkFailure(() => w.client.lingo.v1.entity.get({ path: { entity_id: e.id! }, params: { user_id_type: 'email' as 'open_id' } }));
+    expectInvalid(f, ['user_id_type']);
+  });
+
   it('update replaces the whole entity: fields not sent are cleared, update_time and updater change, create_time and creator stay', async () => {
     const w = await newWriter(server);
     // Another app of the same tenant, so that the updater visibly changes.
