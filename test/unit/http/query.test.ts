@@ -83,4 +83,8 @@ describe('optionalString', () => {
     expect(optionalString(q(''), 'provider')).toBeNull();
     expect(violation(() => optionalString(q('provider=a&provider=b'), 'provider'))).toEqual({ field: 'provider', description: 'must be given at most once' });
   });
+
+  it('refuses a NUL (%00), which PostgreSQL text cannot hold', () => {
+    expect(violation(() => optionalString(q('provider=a%00b'), 'provider'))).toEqual({ field: 'provider', description: 'must not contain U+0000 (NUL)' });
+  });
 });
