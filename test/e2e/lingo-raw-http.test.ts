@@ -2,7 +2,9 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntity, entitiesPath, entityData, newWriter, type Writer } from '../helpers/lingo-entities.js';
 import { request, type RawResponse } from '../helpers/http.js';
+import { createTestSchema } from '../helpers/postgres-schema.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { describeWithServices } from '../helpers/services.js';
 
 /** What the SDK cannot send (spec §1.3, §16; issue #17 "Raw HTTP"), on the JSON entity routes. */
 describe('entity routes over raw HTTP', () => {
@@ -178,3 +180,83 @@ describe('entity routes over raw HTTP', () => {
     }
   });
 });
+
+/**
+ * U+0000 is valid JSON but PostgreSQL text cannot hold it: sent on to the store it failed the
+ * statement, a 500 for what is the client's bad value. Every backend refuses it by field.
+ */
+function nulIsRefusedByField(start: () => Promise<{ server: TestServer; stop: () => Promise<void> }>): void {
+  let server: TestServer;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ server, stop } = await start());
+  });
+  afterAll(() => stop());
+
+  it('a NUL in a body string or a query parameter: 400 2250001 on that field, never a 500', async () => {
+    const w = await newWriter(server);
+    const send = (method: string, path: string, body?: unknown): Promise<RawResponse> => {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const length: Record<string, number> = text === undefined ? {} : { 'Content-Length': Buffer.byteLength(text) };
+      return request(server.baseUrl, {
+        method,
+        path,
+        headers: { Authorization: `Bearer ${w.token}`, 'Content-Type': 'application/json', ...length },
+        body: text,
+      });
+    };
+    const nul = 'a\u0000b';
+    const cases: [string, string, unknown, string][] = [
+      [
+        'POST',
+        entitiesPath,
+        { ...entityData('k'), main_keys: [{ key: nul, display_status: { allow_highlight: true, allow_search: true } }] },
+        'main_keys[0].key',
+      ],
+      ['POST', entitiesPath, entityData('k', { description: nul }), 'description'],
+      ['POST', entitiesPath, entityData('k', { aliases: [{ key: nul, display_status: { allow_highlight: true, allow_search: true } }] }), 'aliases[0].key'],
+      ['POST', entitiesPath, entityData('k', { outer_info: { provider: nul, outer_id: 'x' } }), 'outer_info.provider'],
+      ['POST', entitiesPath, entityData('k', { related_meta: { images: [{ token: nul }] } }), 'related_meta.images[0].token'],
+      ['POST', entitiesPath, entityData('k', { related_meta: { users: [{ id: nul }] } }), 'related_meta.users[0].id'],
+      ['POST', `${entitiesPath}/search`, { query: nul }, 'query'],
+      ['POST', `${entitiesPath}/search`, { creators: [nul] }, 'creators[0]'],
+      ['POST', `${entitiesPath}/match`, { word: nul }, 'word'],
+      ['POST', `${entitiesPath}/highlight`, { text: nul }, 'text'],
+      ['GET', `${entitiesPath}?provider=a%00b`, undefined, 'provider'],
+      ['GET', `${entitiesPath}/enterprise_0?provider=crm&outer_id=a%00b`, undefined, 'outer_id'],
+      ['DELETE', `${entitiesPath}/enterprise_0?provider=a%00b&outer_id=x`, undefined, 'provider'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await send(method, path, body);
+      const label = `${method} ${path} ${JSON.stringify(body) ?? ''}`;
+      expect([res.status, res.json().code], label).toEqual([400, 2250001]);
+      expect(
+        res.json().error.field_violations.map((v: { field: string }) => v.field),
+        label,
+      ).toEqual([field]);
+    }
+    // An unknown field is still ignored, whatever it holds.
+    const ok = await send('POST', entitiesPath, { ...entityData('k'), ignored: nul });
+    expect([ok.status, ok.json().code]).toEqual([200, 0]);
+  });
+}
+
+describe('NUL characters on SQLite', () =>
+  nulIsRefusedByField(async () => {
+    const server = await startServer();
+    return { server, stop: () => server.close() };
+  }));
+
+describeWithServices(['postgres'], 'NUL characters on PostgreSQL', () =>
+  nulIsRefusedByField(async () => {
+    const schema = await createTestSchema('lingo_e2e_nul_');
+    const server = await startServer({ meta: 'postgres', postgresUrl: schema.url });
+    return {
+      server,
+      stop: async () => {
+        await server.close();
+        await schema.drop();
+      },
+    };
+  }),
+);
