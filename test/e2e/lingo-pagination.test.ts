@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { content, entityRow } from '../helpers/glossary.js';
-import { createEntity, entityData, entitiesPath, expectInvalid, newRepo, newWriter, type Writer } from '../helpers/lingo-entities.js';
+import { createEntity, entityData, entitiesPath, expectInvalid, newRepo, newWriter, term, type Writer } from '../helpers/lingo-entities.js';
 import { request, type RawResponse } from '../helpers/http.js';
 import { sdkFailure } from '../helpers/sdk.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -152,55 +152,87 @@ describe('pagination of entity.list and entity.search', () => {
   });
 
   /**
-   * While a client pages through list, others insert and delete entities between its pages. Every
-   * entity present from the first page to the last is seen exactly once, none is seen twice, and
-   * every entity seen existed at some point of the walk.
+   * While a client pages through list or search, others insert and delete entities between its
+   * pages. Every entity present from the first page to the last is seen exactly once, none is
+   * seen twice, and every entity seen existed at some point of the walk. Search entities hit by
+   * main key, alias or description in turn, so that its walk crosses ranks as well as seqs.
    */
-  it('property: paging under concurrent inserts and deletes sees every lasting entity exactly once', async () => {
-    const between = fc.record({ inserts: fc.integer({ min: 0, max: 3 }), deletes: fc.array(fc.nat(), { maxLength: 3 }) });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: 15 }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.array(between, { maxLength: 12 }),
-        async (initial, pageSize, changes) => {
-          const w = await newWriter(server);
-          let counter = 0;
-          const add = async () => (await createEntity(w, entityData(`e${counter++}`))).id!;
-          const present = new Set<string>();
-          for (let i = 0; i < initial; i++) present.add(await add());
-          const lasting = new Set(present);
-          const everExisted = new Set(present);
-          const seen: string[] = [];
-          let token: string | undefined;
-          // Bounded: each page moves past at least one entity, and at most 15 + 12 × 3 exist.
-          for (let page = 0; page < 200; page++) {
-            const res = await w.client.lingo.v1.entity.list({ params: { page_size: pageSize, ...(token && { page_token: token }) } });
-            seen.push(...(res.data?.entities ?? []).map((e) => e.id!));
-            if (!res.data?.has_more) break;
-            token = res.data.page_token;
-            const change = changes[page % Math.max(changes.length, 1)];
-            if (change === undefined) continue;
-            for (let i = 0; i < change.inserts; i++) {
-              const id = await add();
-              present.add(id);
-              everExisted.add(id);
+  const shapes = [
+    (n: number) => entityData(`hit${n}`),
+    (n: number) => entityData(`x${n}`, { aliases: [term(`alias hit${n}`)] }),
+    (n: number) => ({ main_keys: [term(`y${n}`)], description: `a hit, ${n}` }),
+  ];
+  for (const walk of ['list', 'search'] as const) {
+    it(`property: ${walk} paged under concurrent inserts and deletes sees every lasting entity exactly once`, async () => {
+      const between = fc.record({ inserts: fc.integer({ min: 0, max: 3 }), deletes: fc.array(fc.nat(), { maxLength: 3 }) });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 15 }),
+          fc.integer({ min: 1, max: 6 }),
+          fc.array(between, { maxLength: 12 }),
+          async (initial, pageSize, changes) => {
+            const w = await newWriter(server);
+            let counter = 0;
+            const add = async () => {
+              const n = counter++;
+              return (await createEntity(w, shapes[n % shapes.length]!(n))).id!;
+            };
+            const page = async (token: string | undefined) => {
+              const params = { page_size: pageSize, ...(token && { page_token: token }) };
+              const res =
+                walk === 'list' ? await w.client.lingo.v1.entity.list({ params }) : await w.client.lingo.v1.entity.search({ params, data: { query: 'HIT' } });
+              return res.data;
+            };
+            const present = new Set<string>();
+            for (let i = 0; i < initial; i++) present.add(await add());
+            const lasting = new Set(present);
+            const everExisted = new Set(present);
+            const seen: string[] = [];
+            let token: string | undefined;
+            // Bounded: each page moves past at least one entity, and at most 15 + 12 × 3 ever exist.
+            for (let p = 0; p < 100; p++) {
+              const data = await page(token);
+              seen.push(...(data?.entities ?? []).map((e) => e.id!));
+              if (!data?.has_more) break;
+              token = data.page_token;
+              const change = changes[p];
+              if (change === undefined) continue;
+              for (let i = 0; i < change.inserts; i++) {
+                const id = await add();
+                present.add(id);
+                everExisted.add(id);
+              }
+              for (const n of change.deletes) {
+                const victims = [...present];
+                if (victims.length === 0) break;
+                const id = victims[n % victims.length]!;
+                expect((await w.client.lingo.v1.entity.delete({ path: { entity_id: id } })).code).toBe(0);
+                present.delete(id);
+                lasting.delete(id);
+              }
             }
-            for (const n of change.deletes) {
-              const victims = [...present];
-              if (victims.length === 0) break;
-              const id = victims[n % victims.length]!;
-              expect((await w.client.lingo.v1.entity.delete({ path: { entity_id: id } })).code).toBe(0);
-              present.delete(id);
-              lasting.delete(id);
-            }
-          }
-          expect(new Set(seen).size).toBe(seen.length);
-          for (const id of lasting) expect(seen).toContain(id);
-          for (const id of seen) expect(everExisted.has(id)).toBe(true);
-        },
-      ),
-      { numRuns: 20 },
-    );
+            expect(new Set(seen).size).toBe(seen.length);
+            for (const id of lasting) expect(seen).toContain(id);
+            for (const id of seen) expect(everExisted.has(id)).toBe(true);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+  }
+
+  it('search pages cross from main-key hits to alias hits to description hits without loss or repeat', async () => {
+    const w = await newWriter(server);
+    const ids: string[][] = [[], [], []];
+    // Interleaved in creation order, so that seq order and rank order differ.
+    for (let n = 0; n < 21; n++) ids[n % 3]!.push((await createEntity(w, shapes[n % 3]!(n))).id!);
+    const seen: string[] = [];
+    const iterator = await w.client.lingo.v1.entity.searchWithIterator({ params: { page_size: 4 }, data: { query: 'hit' } });
+    let pages = 0;
+    for await (const p of iterator) {
+      seen.push(...(p?.entities ?? []).map((e) => e.id!));
+      if (++pages > 20) break;
+    }
+    expect(seen).toEqual([...ids[0]!, ...ids[1]!, ...ids[2]!]);
   });
 });
