@@ -11,7 +11,8 @@ import {
   type EntityData,
   type Writer,
 } from '../helpers/lingo-entities.js';
-import { sdkFailure } from '../helpers/sdk.js';
+import type { AxiosError } from 'axios';
+import { sdkFailure, type Wire } from '../helpers/sdk.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -122,6 +123,23 @@ describe('entity body rules (spec §3)', () => {
     const f = await sdkFailure(() => w.client.lingo.v1.entity.update({ path: { entity_id: other.id! }, data: entityData('other', { outer_info }) }));
     expectInvalid(f, ['outer_info']);
     await createEntity(await newWriter(server), entityData('elsewhere', { outer_info }));
+  });
+
+  it('concurrent creates with one outer_info: exactly one wins, the others are 400 on outer_info', async () => {
+    const w = await newWriter(server);
+    const outer_info = { provider: 'crm', outer_id: 'race' };
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        w.client.lingo.v1.entity.create({ data: entityData(`racer ${i}`, { outer_info }) }).then(
+          (res) => `${res.code}`,
+          (err: AxiosError<Wire>) =>
+            `${err.response?.status} ${err.response?.data.code} ${err.response?.data.error?.field_violations?.map((v) => v.field).join()}`,
+        ),
+      ),
+    );
+    expect(outcomes.sort()).toEqual(['0', ...Array<string>(7).fill('400 2250001 outer_info')]);
+    const list = await w.client.lingo.v1.entity.list({});
+    expect(list.data?.entities).toHaveLength(1);
   });
 
   it('update keeps its own outer_info without calling it a duplicate', async () => {
