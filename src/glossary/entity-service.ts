@@ -1,7 +1,6 @@
 import type { Principal } from '../auth/tokens.js';
 import { invalidParam } from '../errors/lingo-error.js';
-import type { MetaStore } from '../meta/meta-store.js';
-import { checkReferences } from './entity-references.js';
+import { checkReferences, type ReferenceStores } from './entity-references.js';
 import type { GlossaryStore } from './glossary-store.js';
 import { entitySeqOf, type EntityContent, type EntityRecord, type OuterInfo, type RepoRecord } from './model.js';
 import { actorOf, RepoAccess } from './repo-access.js';
@@ -19,7 +18,7 @@ export class EntityService {
 
   constructor(
     /** Where images are looked up: FileService, which also sees rows still only journaled. */
-    private readonly files: Pick<MetaStore, 'findFile'>,
+    private readonly files: ReferenceStores['meta'],
     private readonly glossary: GlossaryStore,
     private readonly now: () => number = Date.now,
   ) {
@@ -80,7 +79,13 @@ export class EntityService {
   }
 
   checkReferences(principal: Principal, repo: RepoRecord, content: EntityContent): Promise<EntityContent> {
-    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary: this.glossary });
+    const glossary: ReferenceStores['glossary'] = {
+      findClassifications: (repoId, ids) => this.glossary.findClassifications(repoId, ids),
+      // An abbreviation may name only what the caller may see: an entity of a repo not granted
+      // to it does not exist for it, here as on get (else a write would probe for its ids).
+      findEntity: async (tenantKey, seq) => this.repos.visibleEntity(principal, await this.glossary.findEntity(tenantKey, seq)),
+    };
+    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary });
   }
 }
 

@@ -56,33 +56,7 @@ export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
     throw invalidParam('body', `not valid JSON: ${shortReason(err)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParam('body', 'must be a JSON object');
-  const nul = pathOfNul(value);
-  if (nul !== undefined) throw invalidParam(nul, 'must not contain the NUL character (U+0000)');
   return value as Record<string, unknown>;
-}
-
-/**
- * The path of the first string (value or key) holding U+0000, which PostgreSQL cannot store in
- * text: refused here, for every backend alike, rather than failing later as a database error.
- * Iterative, so a deeply nested body cannot exhaust the stack.
- */
-function pathOfNul(root: object): string | undefined {
-  const stack: [unknown, string][] = [[root, '']];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [value, path] = next;
-    if (typeof value === 'string') {
-      if (value.includes('\0')) return path || 'body';
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push([item, `${path}[${i}]`]));
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) {
-        const itemPath = path ? `${path}.${key}` : key;
-        if (key.includes('\0')) return path || 'body';
-        stack.push([item, itemPath]);
-      }
-    }
-  }
-  return undefined;
 }
 
 // fatal: invalid UTF-8 is refused, not replaced by U+FFFD. ignoreBOM: the BOM is checked above.

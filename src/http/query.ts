@@ -1,5 +1,6 @@
 import { invalidParam } from '../errors/lingo-error.js';
 import { isPositiveInt64 } from '../glossary/decimal-id.js';
+import { hasNul, nulRefused } from '../glossary/wire/body-fields.js';
 import type { RequestContext } from './context.js';
 
 /**
@@ -52,7 +53,7 @@ export function optionalString(q: URLSearchParams, name: string): string | null 
   const values = q.getAll(name);
   if (values.length > 1) throw invalidParam(name, 'must be given at most once');
   const value = values[0];
-  // PostgreSQL cannot hold U+0000 in text (as in JSON bodies, src/http/json-request.ts).
-  if (value?.includes('\0')) throw invalidParam(name, 'must not contain the NUL character (U+0000)');
+  // %00: refused like a NUL in a body (body-fields.ts hasNul), not sent on to the database.
+  if (value !== undefined && hasNul(value)) throw invalidParam(name, nulRefused);
   return value === undefined || value === '' ? null : value;
 }

@@ -52,10 +52,27 @@ export function codePointLength(s: string): number {
 
 export function readString(value: unknown, field: string, out: Violations): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'string') return value;
-  out.add(field, 'must be a string');
-  return undefined;
+  if (typeof value !== 'string') {
+    out.add(field, 'must be a string');
+    return undefined;
+  }
+  if (hasNul(value)) {
+    out.add(field, nulRefused);
+    return undefined;
+  }
+  return value;
 }
+
+/**
+ * U+0000 is valid JSON (`"\u0000"`) but no glossary text has a use for it, and PostgreSQL text
+ * cannot hold it (the statement fails: a 500 where the client sent a bad value). Refused on
+ * every string the server reads, so both stores answer alike.
+ */
+export function hasNul(s: string): boolean {
+  return s.includes('\0');
+}
+
+export const nulRefused = 'must not contain U+0000 (NUL)';
 
 /** A string of `min`–`max` code points. */
 export function readBoundedString(value: unknown, field: string, out: Violations, min: number, max: number): string | undefined {

@@ -1,6 +1,7 @@
 import { LingoError } from '../../errors/lingo-error.js';
 import type { FieldViolation } from '../../errors/catalogue.js';
 import type { EntitySource } from '../model.js';
+import { hasNul, nulRefused } from './body-fields.js';
 
 export interface SearchBody {
   query: string | null;
@@ -24,6 +25,7 @@ export function parseSearchBody(body: Record<string, unknown>): SearchBody {
   const query = body.query;
   if (query !== undefined && query !== null) {
     if (typeof query !== 'string') fail('query', 'must be a string');
+    else if (hasNul(query)) fail('query', nulRefused);
     else if (codePoints(query) < 1 || codePoints(query) > 100) fail('query', 'must be 1 to 100 characters');
     else result.query = query;
   }
@@ -66,7 +68,7 @@ function stringList(value: unknown, field: string, shape: RegExp, what: string, 
   }
   const out: string[] = [];
   value.forEach((v, i) => {
-    if (typeof v === 'string' && shape.test(v)) out.push(v);
+    if (typeof v === 'string' && shape.test(v) && !hasNul(v)) out.push(v);
     else fail(`${field}[${i}]`, `must be ${what}`);
   });
   return out;
@@ -82,6 +84,7 @@ export function codePoints(s: string): number {
 export function requiredText(body: Record<string, unknown>, field: string, max: number): string {
   const value = body[field];
   if (typeof value !== 'string') throw new LingoError('invalidParam', { fieldViolations: [{ field, description: 'required, a string' }] });
+  if (hasNul(value)) throw new LingoError('invalidParam', { fieldViolations: [{ field, description: nulRefused }] });
   const n = codePoints(value);
   if (n < 1 || n > max) throw new LingoError('invalidParam', { fieldViolations: [{ field, description: `must be 1 to ${max} characters` }] });
   return value;
