@@ -1,0 +1,249 @@
+import * as lark from '@larksuiteoapi/node-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryRateLimiter } from '../../src/ratelimit/memory-rate-limiter.js';
+import { approvedEntityId, entityData, glossaryCli, wireTerm, type DraftData } from '../helpers/lingo.js';
+import { sdkFailure } from '../helpers/sdk.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+// Drafts (spec §13–§15) through the official SDK, reviewed with the CLI beside the running server
+// (review has no open API): the server must see each review at once.
+describe('drafts: create, update, review with the CLI', () => {
+  let server: TestServer;
+  let cli: ReturnType<typeof glossaryCli>;
+  beforeAll(async () => {
+    server = await startServer();
+    cli = glossaryCli(server.dataDir);
+  });
+  afterAll(() => server.close());
+
+  /** An app that may write entities directly (and so also drafts and reads). */
+  const writer = async () => {
+    const creds = await server.newApp({ scopes: ['baike:entity:exempt_review', 'baike:entity:exempt_delete'] });
+    return { creds, client: server.sdk(creds) };
+  };
+
+  it('a new-entity draft with a tenant token (baike:entity): decimal draft_id, the entity without id, nothing created yet', async () => {
+    const creds = await server.newApp({ scopes: ['baike:entity'] });
+    const client = server.sdk(creds);
+    const res = await client.lingo.v1.draft.create({ data: entityData('Draftword', { aliases: [wireTerm('DW')] }) });
+    expect([res.code, res.msg]).toEqual([0, 'success']);
+    const draft = res.data!.draft!;
+    expect(draft.draft_id).toMatch(/^[1-9][0-9]*$/);
+    expect(draft.entity).not.toHaveProperty('id');
+    expect(draft.entity!.main_keys).toEqual([wireTerm('Draftword')]);
+    expect(draft.entity!.aliases).toEqual([wireTerm('DW')]);
+    expect(draft.entity!.creator).toBe(creds.app_id);
+    expect(draft.entity!.create_time).toMatch(/^[1-9][0-9]{9}$/);
+    // A draft is a request, not an entity: nothing to read until it is approved.
+    const listed = await client.lingo.v1.entity.list({});
+    expect(listed.data!.entities).toEqual([]);
+    expect((await client.lingo.v1.entity.match({ data: { word: 'Draftword' } })).data!.results).toEqual([]);
+  });
+
+  it('user tokens with baike:entity or baike:entity:exempt_review create and update drafts; the creator is the user', async () => {
+    const creds = await server.newApp({ scopes: ['baike:entity'] });
+    const client = server.sdk(creds);
+    for (const scope of ['baike:entity', 'baike:entity:exempt_review']) {
+      const asUser = lark.withUserAccessToken(await server.userToken(creds, [scope]));
+      const created = await client.lingo.v1.draft.create({ data: entityData(`user draft ${scope}`) }, asUser);
+      expect(created.code, scope).toBe(0);
+      expect(created.data!.draft!.entity!.creator).toBe('ou_test_user');
+      const draftId = created.data!.draft!.draft_id!;
+      const updated = await client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData(`edited ${scope}`) }, asUser);
+      expect(updated.code, scope).toBe(0);
+      expect(updated.data!.draft!.draft_id).toBe(draftId);
+      expect(updated.data!.draft!.entity!.main_keys).toEqual([wireTerm(`edited ${scope}`)]);
+    }
+  });
+
+  it('baike:entity:readonly is not enough: 99991672 for the app, 99991679 for a user, on create and update', async () => {
+    const owner = await server.newApp({ scopes: ['baike:entity'] });
+    const draftId = (await server.sdk(owner).lingo.v1.draft.create({ data: entityData('scoped') })).data!.draft!.draft_id!;
+    const reader = await server.newApp({ scopes: ['baike:entity:readonly'] });
+    const client = server.sdk(reader);
+    const asUser = lark.withUserAccessToken(await server.userToken(reader, ['baike:entity:readonly']));
+    const cases = [
+      { who: 'app', code: 99991672, type: 'action_scope_required', call: () => client.lingo.v1.draft.create({ data: entityData('x') }) },
+      {
+        who: 'app',
+        code: 99991672,
+        type: 'action_scope_required',
+        call: () => client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData('x') }),
+      },
+      { who: 'user', code: 99991679, type: 'action_privilege_required', call: () => client.lingo.v1.draft.create({ data: entityData('x') }, asUser) },
+      {
+        who: 'user',
+        code: 99991679,
+        type: 'action_privilege_required',
+        call: () => client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData('x') }, asUser),
+      },
+    ];
+    for (const c of cases) {
+      const f = await sdkFailure(c.call);
+      expect([f.status, f.data.code], c.who).toEqual([400, c.code]);
+      const subjects = (f.data.error!.permission_violations as { type: string; subject: string }[]).map((v) => [v.type, v.subject]);
+      expect(subjects.sort()).toEqual([
+        [c.type, 'baike:entity'],
+        [c.type, 'baike:entity:exempt_review'],
+      ]);
+    }
+  });
+
+  it('an update draft by id: approval overwrites the entity exactly as a PUT with the same body does', async () => {
+    const { creds, client } = await writer();
+    const original = entityData('Before', {
+      aliases: [wireTerm('B4')],
+      related_meta: { links: [{ title: 'home', url: 'https://example.com/before' }] },
+    });
+    const viaDraft = (await client.lingo.v1.entity.create({ data: original })).data!.entity!;
+    const viaPut = (await client.lingo.v1.entity.create({ data: original })).data!.entity!;
+    // No aliases, no related_meta: a full replace clears them.
+    const replacement = entityData('After', { rich_text: '<p><b>After</b><span> replaces Before</span></p>' });
+
+    const draft = (await client.lingo.v1.draft.create({ data: { ...replacement, id: viaDraft.id } })).data!.draft!;
+    expect(draft.entity!.id).toBe(viaDraft.id);
+    // Pending: the entity is untouched.
+    expect((await client.lingo.v1.entity.get({ path: { entity_id: viaDraft.id! } })).data!.entity!.main_keys).toEqual([wireTerm('Before')]);
+
+    expect(approvedEntityId(cli.approve(draft.draft_id!))).toBe(viaDraft.id);
+    await client.lingo.v1.entity.update({ path: { entity_id: viaPut.id! }, data: replacement });
+    const approved = (await client.lingo.v1.entity.get({ path: { entity_id: viaDraft.id! } })).data!.entity!;
+    const put = (await client.lingo.v1.entity.get({ path: { entity_id: viaPut.id! } })).data!.entity!;
+    const comparable = (e: typeof approved) => ({ ...e, id: undefined, create_time: undefined, update_time: undefined });
+    expect(comparable(approved)).toEqual(comparable(put));
+    expect(approved).toMatchObject({ aliases: [], description: 'After replaces Before', source: 4, creator: creds.app_id, updater: creds.app_id });
+    expect(approved.related_meta!.links).toEqual([]);
+    expect(approved.create_time).toBe(viaDraft.create_time);
+    // The server sees the CLI's write at once: search and highlight find the new key, not the old.
+    expect((await client.lingo.v1.entity.match({ data: { word: 'After' } })).data!.results).toEqual(
+      expect.arrayContaining([{ entity_id: viaDraft.id, type: 0 }]),
+    );
+    expect((await client.lingo.v1.entity.match({ data: { word: 'Before' } })).data!.results).toEqual([]);
+  });
+
+  it('a draft with the outer_info of an existing entity targets it; approval overwrites it, creating no other', async () => {
+    const { client } = await writer();
+    const outer = { provider: 'crm', outer_id: 'acct_42' };
+    const existing = (await client.lingo.v1.entity.create({ data: entityData('Old name', { outer_info: outer }) })).data!.entity!;
+    const draft = (await client.lingo.v1.draft.create({ data: entityData('New name', { outer_info: outer }) })).data!.draft!;
+    expect(draft.entity!.id).toBe(existing.id);
+    expect(draft.entity!.outer_info).toEqual(outer);
+
+    expect(approvedEntityId(cli.approve(draft.draft_id!))).toBe(existing.id);
+    const byOuter = await client.lingo.v1.entity.get({ path: { entity_id: 'enterprise_0' }, params: { provider: 'crm', outer_id: 'acct_42' } });
+    expect(byOuter.data!.entity).toMatchObject({ id: existing.id, main_keys: [wireTerm('New name')], outer_info: outer });
+    expect((await client.lingo.v1.entity.list({})).data!.entities!.map((e) => e.id)).toEqual([existing.id]);
+  });
+
+  it('a draft naming an unknown entity id → 400 2250001 on id; a malformed one too', async () => {
+    const { client } = await writer();
+    for (const id of ['enterprise_987654321', 'not-an-entity']) {
+      const f = await sdkFailure(() => client.lingo.v1.draft.create({ data: { ...entityData('ghost'), id } as DraftData }));
+      expect([f.status, f.data.code], id).toEqual([400, 2250001]);
+      expect(
+        f.data.error!.field_violations!.map((v) => v.field),
+        id,
+      ).toEqual(['id']);
+    }
+  });
+
+  it('draft.update while pending changes the proposal; draft list --json shows it pending with that content', async () => {
+    const creds = await server.newApp({ scopes: ['baike:entity'] });
+    const client = server.sdk(creds);
+    const draftId = (await client.lingo.v1.draft.create({ data: entityData('First try') })).data!.draft!.draft_id!;
+    const updated = await client.lingo.v1.draft.update({
+      path: { draft_id: draftId },
+      data: entityData('Second try', { aliases: [wireTerm('2nd')] }),
+    });
+    expect(updated.code).toBe(0);
+    expect(updated.data!.draft).toMatchObject({ draft_id: draftId, entity: { main_keys: [wireTerm('Second try')], aliases: [wireTerm('2nd')] } });
+
+    const rows = cli.draftList(creds.tenant_key);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ draft_id: draftId, state: 'pending', entity: { main_keys: [wireTerm('Second try')] } });
+    expect(Object.keys(rows[0]!).sort()).toEqual(['draft_id', 'entity', 'state']);
+  });
+
+  it('approve creates the entity, seen at once by get, list, search and highlight; the draft is locked (403 2250100); approving again → exit 1', async () => {
+    const { creds, client } = await writer();
+    const draftId = (await client.lingo.v1.draft.create({ data: entityData('Zephyrine', { aliases: [wireTerm('ZPH')] }) })).data!.draft!.draft_id!;
+    const entityId = approvedEntityId(cli.approve(draftId));
+
+    const got = (await client.lingo.v1.entity.get({ path: { entity_id: entityId } })).data!.entity!;
+    expect(got).toMatchObject({ id: entityId, main_keys: [wireTerm('Zephyrine')], aliases: [wireTerm('ZPH')], source: 4, creator: creds.app_id });
+    expect((await client.lingo.v1.entity.list({})).data!.entities!.map((e) => e.id)).toEqual([entityId]);
+    expect((await client.lingo.v1.entity.search({ data: { query: 'zephyr' } })).data!.entities!.map((e) => e.id)).toEqual([entityId]);
+    const phrases = (await client.lingo.v1.entity.highlight({ data: { text: 'say ZPH twice' } })).data!.phrases;
+    expect(phrases).toEqual([{ name: 'ZPH', entity_ids: [entityId], span: { start: 4, end: 7 } }]);
+
+    const f = await sdkFailure(() => client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData('too late') }));
+    expect([f.status, f.data.code, f.data.msg]).toEqual([403, 2250100, 'draft has been reviewed and cannot be edited']);
+    const rows = cli.draftList(creds.tenant_key, 'approved');
+    expect(rows.map((r) => [r.draft_id, r.state, r.entity.id])).toEqual([[draftId, 'approved', entityId]]);
+
+    const again = cli.approve(draftId);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`draft ${draftId} has already been reviewed`);
+  });
+
+  it('reject locks the draft (403 2250100) and creates nothing; approving it afterwards → exit 1', async () => {
+    const { creds, client } = await writer();
+    const draftId = (await client.lingo.v1.draft.create({ data: entityData('Rejectable') })).data!.draft!.draft_id!;
+    const rejected = cli.reject(draftId);
+    expect(rejected.status, rejected.stderr).toBe(0);
+    expect(rejected.stdout).toContain(`draft ${draftId} rejected`);
+
+    const f = await sdkFailure(() => client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData('Rejectable, again') }));
+    expect([f.status, f.data.code, f.data.msg]).toEqual([403, 2250100, 'draft has been reviewed and cannot be edited']);
+    expect((await client.lingo.v1.entity.list({})).data!.entities).toEqual([]);
+    expect(cli.draftList(creds.tenant_key, 'pending')).toEqual([]);
+
+    const approve = cli.approve(draftId);
+    expect(approve.status).toBe(1);
+    expect(approve.stderr).toContain('already been reviewed');
+  });
+
+  it('draft.update of a draft of another tenant, or of no draft → 400 2250001 on draft_id', async () => {
+    const owner = await server.newApp({ scopes: ['baike:entity'] });
+    const draftId = (await server.sdk(owner).lingo.v1.draft.create({ data: entityData('mine') })).data!.draft!.draft_id!;
+    const stranger = server.sdk(await server.newApp({ scopes: ['baike:entity'] }));
+    for (const id of [draftId, '999999999999', 'abc']) {
+      const f = await sdkFailure(() => stranger.lingo.v1.draft.update({ path: { draft_id: id }, data: entityData('theirs') }));
+      expect([f.status, f.data.code], id).toEqual([400, 2250001]);
+      expect(
+        f.data.error!.field_violations!.map((v) => v.field),
+        id,
+      ).toEqual(['draft_id']);
+    }
+  });
+});
+
+// Tier 3 (spec §0): 100 draft creates per minute per app × tenant. The limiter's clock is frozen
+// at the start of a minute so that the burst cannot straddle two windows.
+describe('drafts: the tier-3 limit', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    const frozen = Date.UTC(2030, 0, 1, 12, 0, 0);
+    server = await startServer({ rateLimitWritesPerMinute: 100 }, { limiter: new MemoryRateLimiter(() => frozen) });
+  });
+  afterAll(() => server.close());
+
+  it('the 101st draft.create in a minute → 429 99991400 with the x-ogw headers; draft.update counts apart', async () => {
+    const creds = await server.newApp({ scopes: ['baike:entity'] });
+    const client = server.sdk(creds);
+    let draftId = '';
+    for (let i = 0; i < 100; i++) {
+      const res = await client.lingo.v1.draft.create({ data: entityData(`burst ${i}`) });
+      expect(res.code, `create ${i}`).toBe(0);
+      draftId = res.data!.draft!.draft_id!;
+    }
+    const f = await sdkFailure(() => client.lingo.v1.draft.create({ data: entityData('one too many') }));
+    expect([f.status, f.data.code]).toEqual([429, 99991400]);
+    expect(f.headers['x-ogw-ratelimit-limit']).toBe('100');
+    expect(f.headers['x-ogw-ratelimit-reset']).toBe('60');
+    // Another operation and another app have their own counts.
+    expect((await client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData('still editable') })).code).toBe(0);
+    const other = server.sdk(await server.newApp({ scopes: ['baike:entity'], tenantKey: creds.tenant_key }));
+    expect((await other.lingo.v1.draft.create({ data: entityData('another app') })).code).toBe(0);
+  });
+});
