@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type * as lark from '@larksuiteoapi/node-sdk';
-import { runCli, type CliResult } from './serve-process.js';
+import { spawn } from 'node:child_process';
+import { cliFromSources, repoRoot, runCli, type CliResult } from './serve-process.js';
 
 /** The `data` of `client.lingo.v1.entity.create`, as the Node SDK 1.74 types it. */
 export type EntityData = NonNullable<Parameters<lark.Client['lingo']['v1']['entity']['create']>[0]>['data'];
@@ -23,6 +24,22 @@ export function tenantKeyFor(label: string): string {
   return `t_${label}_${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/**
+ * `lingo-server <args>` from the sources, without blocking: independent commands (error cases,
+ * say) can run side by side, each paying its process start at the same time.
+ */
+export function runCliAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...cliFromSources, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
 export interface DraftRow {
   draft_id: string;
   state: 'pending' | 'approved' | 'rejected';
@@ -43,6 +60,7 @@ export function glossaryCli(dataDir: string) {
   };
   return {
     run,
+    runAsync: (args: string[]): Promise<CliResult> => runCliAsync([...args, '--data-dir', dataDir]),
     repoCreate: (tenant: string, name: string) => json<{ id: string; name: string }>(['repo', 'create', '--tenant', tenant, '--name', name]),
     repoList: (tenant: string) => json<{ id: string; name: string }[]>(['repo', 'list', '--tenant', tenant]),
     repoGrant: (repoId: string, appId: string) => run(['repo', 'grant', '--repo-id', repoId, '--app-id', appId]),
