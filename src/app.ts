@@ -110,7 +110,8 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
   const tokens = new TokenService(meta);
   const files = new FileService(meta, blobs);
   const glossary = createGlossaryStore(meta);
-  const entities = new EntityService(meta, glossary);
+  // Through the file service: it knows the rows of just-acknowledged uploads the database has not yet.
+  const entities = new EntityService(files, glossary);
   const drafts = new DraftService(glossary, entities);
   const paging = new Paging(glossary);
   const routes: Route[] = [

@@ -76,12 +76,22 @@ export class FileService {
 
   async find(principal: Principal, fileToken: string): Promise<FileRow> {
     // Another tenant's token answers exactly like an unknown one: no existence leak.
-    if (!validFileToken(fileToken)) throw invalidParam('file_token', 'no file with this file_token');
-    const cacheKey = `${principal.tenantKey}/${fileToken}`;
-    let row = this.recentRows.get(cacheKey) ?? this.journaled.find(principal.tenantKey, fileToken);
+    const row = validFileToken(fileToken) ? await this.findFile(principal.tenantKey, fileToken) : undefined;
+    if (!row) throw invalidParam('file_token', 'no file with this file_token');
+    return row;
+  }
+
+  /**
+   * The tenant's row for `fileToken`, journaled rows included: an upload is acknowledged before
+   * its row reaches the database, so whatever checks a token (download, an entity's images) must
+   * ask here rather than the metadata store, or a just-uploaded image looks unknown.
+   */
+  async findFile(tenantKey: string, fileToken: string): Promise<FileRow | undefined> {
+    const cacheKey = `${tenantKey}/${fileToken}`;
+    let row = this.recentRows.get(cacheKey) ?? this.journaled.find(tenantKey, fileToken);
     if (!row) {
-      row = await this.meta.findFile(principal.tenantKey, fileToken);
-      if (!row) throw invalidParam('file_token', 'no file with this file_token');
+      row = await this.meta.findFile(tenantKey, fileToken);
+      if (!row) return undefined;
       if (this.recentRows.size >= recentRowsMax) this.recentRows.clear();
       this.recentRows.set(cacheKey, row);
     }

@@ -17,8 +17,13 @@ export interface EntityAddress {
 export class EntityService {
   readonly repos: RepoAccess;
 
+  /**
+   * `files`: where image tokens are looked up. The server passes its FileService, which also sees
+   * the rows of uploads acknowledged but not yet in the database; a command that never uploads
+   * may pass the metadata store.
+   */
   constructor(
-    private readonly meta: MetaStore,
+    private readonly files: Pick<MetaStore, 'findFile'>,
     private readonly glossary: GlossaryStore,
     private readonly now: () => number = Date.now,
   ) {
@@ -79,7 +84,7 @@ export class EntityService {
   }
 
   checkReferences(principal: Principal, repo: RepoRecord, content: EntityContent): Promise<EntityContent> {
-    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.meta, glossary: this.glossary });
+    return checkReferences(content, { tenantKey: principal.tenantKey, repoId: repo.id }, { meta: this.files, glossary: this.glossary });
   }
 }
 
