@@ -203,6 +203,20 @@ describe('drafts: create, update, review with the CLI', () => {
     expect(approve.stderr).toContain('already been reviewed');
   });
 
+  it('approving an update draft whose entity was deleted meanwhile → exit 1 with a message; the draft stays pending', async () => {
+    const { client } = await writer();
+    const doomed = (await client.lingo.v1.entity.create({ data: entityData('Doomed') })).data!.entity!;
+    const draftId = (await client.lingo.v1.draft.create({ data: { ...entityData('Doomed, edited'), id: doomed.id } })).data!.draft!.draft_id!;
+    await client.lingo.v1.entity.delete({ path: { entity_id: doomed.id! } });
+
+    const r = cli.approve(draftId);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`draft ${draftId}: the entity it updates no longer exists`);
+    expect((await client.lingo.v1.entity.list({})).data!.entities).toEqual([]);
+    // Nothing happened: the draft can still be edited (or rejected).
+    expect((await client.lingo.v1.draft.update({ path: { draft_id: draftId }, data: entityData('Doomed, again') })).code).toBe(0);
+  });
+
   it('draft.update of a draft of another tenant, or of no draft → 400 2250001 on draft_id', async () => {
     const owner = await server.newApp({ scopes: ['baike:entity'] });
     const draftId = (await server.sdk(owner).lingo.v1.draft.create({ data: entityData('mine') })).data!.draft!.draft_id!;

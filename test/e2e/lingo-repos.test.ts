@@ -37,6 +37,10 @@ describe('repos: the company-wide repo, created and granted repos', () => {
     expect(grant.status, grant.stderr).toBe(0);
     expect((await server.sdk(granted).lingo.v1.repo.list()).data!.items).toEqual([company, repo]);
     expect((await server.sdk(colleague).lingo.v1.repo.list()).data!.items).toEqual([company]);
+    // The grant opens the repo to the granted app's other operations too, not the colleague's.
+    expect((await server.sdk(granted).lingo.v1.entity.list({ params: { repo_id: repo.id } })).data!.entities).toEqual([]);
+    const f = await sdkFailure(() => server.sdk(colleague).lingo.v1.entity.list({ params: { repo_id: repo.id } }));
+    expect([f.status, f.data.code, f.data.error!.field_violations![0]!.field]).toEqual([400, 2250001, 'repo_id']);
     // The operator's view: every repo of the tenant, whoever is granted.
     expect(cli.repoList(granted.tenant_key)).toEqual([company, repo]);
   });
