@@ -99,6 +99,47 @@ describe('drafts: create and update through the SDK', () => {
     }
   });
 
+  it('a draft with the outer_info of an entity in a repo the app cannot see → 400 on outer_info, as entity.create answers', async () => {
+    const owner = await writer();
+    const repo = await server.app.glossary.createRepo(owner.creds.tenant_key, 'hidden');
+    await server.app.glossary.grantRepo(repo.id, owner.creds.app_id);
+    const outer = { provider: 'crm', outer_id: 'hidden_1' };
+    await owner.client.lingo.v1.entity.create({ params: { repo_id: repo.id }, data: entityData('Hidden', { outer_info: outer }) });
+
+    const colleague = server.sdk(await server.newApp({ scopes: ['baike:entity:exempt_review'], tenantKey: owner.creds.tenant_key }));
+    const calls = {
+      'entity.create': () => colleague.lingo.v1.entity.create({ data: entityData('Mine', { outer_info: outer }) }),
+      'draft.create': () => colleague.lingo.v1.draft.create({ data: entityData('Mine', { outer_info: outer }) }),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      const f = await sdkFailure(call);
+      expect([f.status, f.data.code], name).toEqual([400, 2250001]);
+      expect(
+        f.data.error!.field_violations!.map((v) => v.field),
+        name,
+      ).toEqual(['outer_info']);
+    }
+  });
+
+  it('an update draft by id carrying the outer_info of another entity → 400 on outer_info, as entity.update answers', async () => {
+    const { client } = await writer();
+    const outer = { provider: 'crm', outer_id: 'other_1' };
+    await client.lingo.v1.entity.create({ data: entityData('Other', { outer_info: outer }) });
+    const target = (await client.lingo.v1.entity.create({ data: entityData('Target') })).data!.entity!;
+    const calls = {
+      'entity.update': () => client.lingo.v1.entity.update({ path: { entity_id: target.id! }, data: entityData('Target', { outer_info: outer }) }),
+      'draft.create': () => client.lingo.v1.draft.create({ data: { ...entityData('Target', { outer_info: outer }), id: target.id } }),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      const f = await sdkFailure(call);
+      expect([f.status, f.data.code], name).toEqual([400, 2250001]);
+      expect(
+        f.data.error!.field_violations!.map((v) => v.field),
+        name,
+      ).toEqual(['outer_info']);
+    }
+  });
+
   it('draft.update of a draft of another tenant, or of no draft → 400 2250001 on draft_id', async () => {
     const owner = await server.newApp({ scopes: ['baike:entity'] });
     const draftId = (await server.sdk(owner).lingo.v1.draft.create({ data: entityData('mine') })).data!.draft!.draft_id!;
