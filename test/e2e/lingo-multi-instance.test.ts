@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { entityData, wireTerm } from '../helpers/lingo.js';
+import { entityData, runCliAsync, wireTerm } from '../helpers/lingo.js';
 import { createTestSchema, type TestSchema } from '../helpers/postgres-schema.js';
 import { describeWithServices } from '../helpers/services.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -60,6 +60,23 @@ describeWithServices(['postgres'], 'Lingo on two instances sharing one PostgreSQ
     await onA.lingo.v1.entity.delete({ path: { entity_id: id } });
     expect((await onB.lingo.v1.entity.highlight({ data: { text } })).data!.phrases).toEqual([]);
     expect((await onB.lingo.v1.entity.match({ data: { word: 'Numbat' } })).data!.results).toEqual([]);
+  });
+
+  it('a draft written on A and approved with the CLI on the shared database is highlighted on both at once', async () => {
+    const { onA, onB } = await clients();
+    const text = 'a Dunnart appears';
+    // Both build their index for the tenant before the approval, so both must catch up.
+    for (const client of [onA, onB]) expect((await client.lingo.v1.entity.highlight({ data: { text } })).data!.phrases).toEqual([]);
+    const draftId = (await onA.lingo.v1.draft.create({ data: entityData('Dunnart') })).data!.draft!.draft_id!;
+    const approved = await runCliAsync(['draft', 'approve', draftId, '--meta', 'postgres', '--postgres-url', schema.url]);
+    expect(approved.status, approved.stderr).toBe(0);
+    const id = /entity (enterprise_\d+)/.exec(approved.stdout)?.[1];
+    expect(id, approved.stdout).toBeDefined();
+    for (const client of [onB, onA]) {
+      expect((await client.lingo.v1.entity.highlight({ data: { text } })).data!.phrases).toEqual([
+        { name: 'Dunnart', entity_ids: [id], span: { start: 2, end: 9 } },
+      ]);
+    }
   });
 
   it('page tokens from one instance continue on the other, for list and search', async () => {
