@@ -67,7 +67,7 @@ describe('classifications: two levels per repo', () => {
     expect(walked).toEqual(expected);
   });
 
-  it('an entity with a second-level classification gets its father_id; a first-level one → 400; search filters by either level', async () => {
+  it('an entity with a second-level classification gets its father_id; first-level, foreign or same-parent ones → 400; search filters by either level', async () => {
     const creds = await server.newApp({ scopes: ['baike:entity:exempt_review'] });
     const client = server.sdk(creds);
     const repo = await server.app.glossary.companyRepo(creds.tenant_key);
@@ -85,9 +85,18 @@ describe('classifications: two levels per repo', () => {
       .entity!;
     const plain = (await client.lingo.v1.entity.create({ data: entityData('fruitless') })).data!.entity!;
 
-    const f = await sdkFailure(() => client.lingo.v1.entity.create({ data: entityData('bad', { related_meta: { classifications: [{ id: fruit.id }] } }) }));
+    // First-level, another repo's, and two under one parent: each refused, on its own index.
+    const elsewhere = await server.app.glossary.createRepo(creds.tenant_key, 'elsewhere');
+    const foreignTop = await server.app.glossary.createClassification({ repoId: elsewhere.id, name: 'other', fatherId: null, i18nNames: [] });
+    const foreign = await server.app.glossary.createClassification({ repoId: elsewhere.id, name: 'other sub', fatherId: foreignTop.id, i18nNames: [] });
+    const bad = [{ id: fruit.id }, { id: foreign.id }, { id: citrus.id }, { id: berry.id }];
+    const f = await sdkFailure(() => client.lingo.v1.entity.create({ data: entityData('bad', { related_meta: { classifications: bad } }) }));
     expect([f.status, f.data.code]).toEqual([400, 2250001]);
-    expect(f.data.error!.field_violations!.map((v) => v.field)).toEqual(['related_meta.classifications[0].id']);
+    expect(f.data.error!.field_violations!.map((v) => v.field)).toEqual([
+      'related_meta.classifications[0].id',
+      'related_meta.classifications[1].id',
+      'related_meta.classifications[3].id',
+    ]);
 
     const search = async (filter: { include?: string[]; exclude?: string[] }) =>
       (await client.lingo.v1.entity.search({ data: { classification_filter: filter } })).data!.entities!.map((e) => e.id);
