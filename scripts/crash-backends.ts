@@ -29,7 +29,7 @@ export interface CrashBackend {
   where(): string;
 }
 
-const noLimits = ['--rate-limit-per-second', '0', '--rate-limit-per-minute', '0'];
+const noLimits = ['--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--rate-limit-writes-per-minute', '0'];
 
 function countFiles(dir: string, suffix: string): number {
   if (!fs.existsSync(dir)) return 0;
@@ -93,7 +93,7 @@ export async function pgS3Backend(urls: { postgres: string; redis: string; s3: s
   ];
   const dirs = Array.from({ length: instances }, newDataDir);
   // Limits far above the load: every request goes through the shared Redis counters, none is refused.
-  const highLimits = ['--rate-limit-per-second', '1000000000', '--rate-limit-per-minute', '1000000000'];
+  const highLimits = ['--rate-limit-per-second', '1000000000', '--rate-limit-per-minute', '1000000000', '--rate-limit-writes-per-minute', '1000000000'];
   return {
     name: 'pg-s3',
     dataDirs: dirs,

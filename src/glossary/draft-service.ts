@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/tokens.js';
 import { LingoError, invalidParam } from '../errors/lingo-error.js';
 import type { EntityService } from './entity-service.js';
-import { noEntity } from './entity-service.js';
+import { noEntity, outerInfoTaken } from './entity-service.js';
 import type { DraftReview, GlossaryStore } from './glossary-store.js';
 import type { DraftRecord, DraftState, EntityContent } from './model.js';
 import { actorOf } from './repo-access.js';
@@ -80,16 +80,24 @@ export class DraftService {
     throw new DraftReviewError(result, messages[result]);
   }
 
+  /**
+   * An outer_info another entity has is refused as entity.create and update refuse it: otherwise
+   * approval would overwrite an entity the author cannot see (in an ungranted repo) or fail.
+   */
   private async targetOf(principal: Principal, targetId: string | null, content: EntityContent): Promise<string | null> {
+    let target: string | null = null;
     if (targetId !== null) {
       try {
-        return (await this.entities.find(principal, { entityId: targetId, provider: null, outerId: null })).seq;
+        target = (await this.entities.find(principal, { entityId: targetId, provider: null, outerId: null })).seq;
       } catch {
         throw noEntity('id', targetId);
       }
     }
-    if (!content.outerInfo) return null;
-    const match = await this.glossary.findEntityByOuterInfo(principal.tenantKey, content.outerInfo);
-    return match && (await this.entities.repos.visibleEntity(principal, match)) ? match.seq : null;
+    if (!content.outerInfo) return target;
+    const owner = await this.glossary.findEntityByOuterInfo(principal.tenantKey, content.outerInfo);
+    if (!owner) return target;
+    const taken = target !== null ? owner.seq !== target : !(await this.entities.repos.visibleEntity(principal, owner));
+    if (taken) throw outerInfoTaken(content.outerInfo);
+    return owner.seq;
   }
 }

@@ -16,8 +16,12 @@ export interface EntityAddress {
 export class EntityService {
   readonly repos: RepoAccess;
 
+  /**
+   * `files`: where image tokens are looked up. The server passes its FileService, which also sees
+   * the rows of uploads acknowledged but not yet in the database; a command that never uploads
+   * may pass the metadata store.
+   */
   constructor(
-    /** Where images are looked up: FileService, which also sees rows still only journaled. */
     private readonly files: ReferenceStores['meta'],
     private readonly glossary: GlossaryStore,
     private readonly now: () => number = Date.now,

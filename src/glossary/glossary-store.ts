@@ -115,7 +115,8 @@ export interface DraftStore {
   /**
    * Pending → approved or rejected, atomically with what approval does: overwrite the target
    * entity (targetSeq, else the one with the draft's outer_info) exactly as a PUT would, or
-   * create a new one in the draft's repo; source 4, updater the draft's creator.
+   * create a new one in the draft's repo; source 4, updater the draft's creator. An entity with
+   * the draft's outer_info in a repo the draft's app may not see is 'outer-info-taken'.
    */
   reviewDraft(draftId: string, decision: 'approved' | 'rejected', atMs: number): Promise<DraftReview>;
 }

@@ -169,6 +169,30 @@ function draftStoreContract(newSpace: () => Promise<GlossarySpace>): void {
     expect(await store.reviewDraft(orphan.draftId, 'rejected', t0 + 3)).toMatchObject({ entity: null });
   });
 
+  it('approval by outer_info overwrites only an entity the draft’s app may see (its repo, company-wide, or granted)', async () => {
+    const store = stores.open();
+    const repoId = await companyRepoId(store);
+    const hidden = await store.createRepo('tenant_a', 'hidden');
+    const granted = await store.createRepo('tenant_a', 'granted');
+    await store.grantRepo(granted.id, 'cli_a');
+    // The entities took the outer_info after the drafts were written (each draft found no owner then).
+    const drafts = await Promise.all(
+      ['h', 'g'].map((id) => store.insertDraft(draftRow(repoId, content(`draft ${id}`, { outerInfo: { provider: 'crm', outerId: id } })))),
+    );
+    const inHidden = inserted(await store.insertEntity(entityRow('tenant_a', hidden.id, content('h', { outerInfo: { provider: 'crm', outerId: 'h' } }))));
+    const inGranted = inserted(await store.insertEntity(entityRow('tenant_a', granted.id, content('g', { outerInfo: { provider: 'crm', outerId: 'g' } }))));
+
+    expect(await store.reviewDraft(drafts[0]!.draftId, 'approved', t0 + 1)).toBe('outer-info-taken');
+    expect(await store.findEntity('tenant_a', inHidden.seq)).toEqual(inHidden);
+    const approved = await store.reviewDraft(drafts[1]!.draftId, 'approved', t0 + 2);
+    if (typeof approved === 'string') throw new Error(approved);
+    expect(approved.entity).toMatchObject({
+      seq: inGranted.seq,
+      repoId: granted.id,
+      content: content('draft g', { outerInfo: { provider: 'crm', outerId: 'g' } }),
+    });
+  });
+
   it('concurrent reviews of one draft on two stores: exactly one wins, one entity is made, the rest say reviewed', async () => {
     const [one, two] = [stores.open(), stores.open()];
     const repoId = await companyRepoId(one);

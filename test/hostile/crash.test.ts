@@ -17,17 +17,25 @@ function crashTest(args: string[]): Promise<{ code: number | null; stdout: strin
   });
 }
 
-/** Asserts a clean run of `rounds` rounds on `backend` that acknowledged and verified every upload. */
+/**
+ * Asserts a clean run of `rounds` rounds on `backend` that acknowledged and verified every upload
+ * and every entity create, and found no entity half-written.
+ */
 function expectNothingLost(run: { code: number | null; stdout: string; stderr: string }, rounds: number, backend: string): void {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const m = new RegExp(`crash-test: ${rounds} rounds, (\\d+) acknowledged, (\\d+) verified, 0 lost \\(backend ${backend}`).exec(run.stdout);
+  const m = new RegExp(
+    `crash-test: ${rounds} rounds, (\\d+) acknowledged, (\\d+) verified, 0 lost; ` +
+      `entities: (\\d+) acknowledged, (\\d+) verified, 0 lost, 0 torn \\(backend ${backend}`,
+  ).exec(run.stdout);
   expect(m, run.stdout).not.toBeNull();
   expect(Number(m![1])).toBeGreaterThan(0);
   expect(m![2]).toBe(m![1]);
+  expect(Number(m![3])).toBeGreaterThan(0);
+  expect(m![4]).toBe(m![3]);
 }
 
-describe('crash test (scripts/crash-test.ts): SIGKILL mid-upload, restart, verify', () => {
-  it('3 rounds: every acknowledged upload survives, fsck is clean, gc removes what the crashes left', async () => {
+describe('crash test (scripts/crash-test.ts): SIGKILL mid-upload and mid-entity-write, restart, verify', () => {
+  it('3 rounds: every acknowledged upload and entity survives whole, fsck is clean, gc removes what the crashes left', async () => {
     expectNothingLost(await crashTest(['--rounds', '3', '--concurrency', '16']), 3, 'embedded');
   }, 120_000);
 });

@@ -91,12 +91,22 @@ function* approve(draft: DraftRecord, atMs: number): Program<EntityRecord | 'tar
     target = idKey(draft.targetSeq);
     if (target === undefined) return 'target-missing';
   } else if (draft.content.outerInfo) {
-    const owner = yield* one<{ seq: number | string }>(
-      'SELECT seq FROM entities WHERE tenant_key = ? AND outer_provider = ? AND outer_id = ?',
+    // The entity that took the outer_info since the draft was written, and whether the draft's
+    // app may see its repo (company-wide, the draft's own, or granted), as at draft create.
+    const owner = yield* one<{ seq: number | string; visible: number | string }>(
+      `SELECT e.seq,
+              CASE WHEN r.company_wide OR e.repo_id = ? OR EXISTS (SELECT 1 FROM repo_grants g WHERE g.repo_id = e.repo_id AND g.app_id = ?)
+                   THEN 1 ELSE 0 END AS visible
+         FROM entities e JOIN repos r ON r.id = e.repo_id
+        WHERE e.tenant_key = ? AND e.outer_provider = ? AND e.outer_id = ?`,
+      idKey(draft.repoId) ?? null,
+      draft.appId,
       draft.tenantKey,
       draft.content.outerInfo.provider,
       draft.content.outerInfo.outerId,
     );
+    // Never overwrite what the draft's author could not: refused like any taken outer_info.
+    if (owner && Number(owner.visible) !== 1) return 'outer-info-taken';
     target = owner && Number(owner.seq);
   }
   if (target === undefined) {
