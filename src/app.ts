@@ -53,6 +53,8 @@ export interface AppDeps {
   meta?: MetaStore;
   blobs?: BlobStore;
   limiter?: RateLimiter;
+  /** With an injected `meta` of a class of its own (a test's wrapper), the glossary on the real store. */
+  glossary?: GlossaryStore;
 }
 
 export interface App {
@@ -220,6 +222,6 @@ function instrumentedStores(config: Readonly<ServerConfig>, deps: AppDeps, log: 
     // publish() of a staged blob is the write itself (a rename, a segment append, an S3 PUT).
     blobs: instrument(rawBlobs, blobLabels, sink, (method, value) => (method === 'stage' ? instrument(value as StagedBlob, blobLabels, sink) : value)),
     limiter,
-    glossary: instrument(createGlossaryStore(rawMeta), { store: 'glossary', backend: config.metaStore.kind }, sink),
+    glossary: instrument(deps.glossary ?? createGlossaryStore(rawMeta), { store: 'glossary', backend: config.metaStore.kind }, sink),
   };
 }

@@ -15,6 +15,7 @@ import { distinctImage, download, eventually, expectError, expectNoLeftovers, ex
 import { filePart, namePart, request } from '../helpers/http.js';
 import type { ParsedResponse } from '../helpers/raw-socket.js';
 import { startServer, storedFiles, type TestServer } from '../helpers/server.js';
+import { createGlossaryStore } from '../../src/glossary/create-glossary-store.js';
 
 const MiB = 1024 * 1024;
 
@@ -300,8 +301,9 @@ describe('disk full under small uploads (segments), on a real tmpfs (needs root;
 describe('a small upload whose row cannot reach the database after the answer', () => {
   it('is served from memory, and after a restart its row is recovered from its segment record', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-journal-'));
-    const meta = new FlakyMetaStore(new SqliteMetaStore(path.join(dataDir, 'lingo.sqlite')));
-    const first = await startServer({ dataDir }, { meta });
+    const inner = new SqliteMetaStore(path.join(dataDir, 'lingo.sqlite'));
+    const meta = new FlakyMetaStore(inner);
+    const first = await startServer({ dataDir }, { meta, glossary: createGlossaryStore(inner) });
     const creds = await first.newApp();
     const image = await distinctImage(20 * 1024);
     let fileToken: string;
@@ -340,8 +342,9 @@ describe('database unreachable', () => {
   let stored: string;
   beforeAll(async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-dbdown-'));
-    meta = new FlakyMetaStore(new SqliteMetaStore(path.join(dataDir, 'lingo.sqlite')));
-    server = await startServer({ dataDir }, { meta });
+    const inner = new SqliteMetaStore(path.join(dataDir, 'lingo.sqlite'));
+    meta = new FlakyMetaStore(inner);
+    server = await startServer({ dataDir }, { meta, glossary: createGlossaryStore(inner) });
     token = await server.tenantToken(await server.newApp());
     stored = await expectStillServes(server, token);
   });
