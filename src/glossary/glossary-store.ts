@@ -88,7 +88,8 @@ export interface EntityStore {
   glossaryVersion(tenantKey: string): Promise<number>;
   /**
    * Entities of the company-wide repo changed after `version`, each with its keys (main keys, full
-   * names, aliases) that have allow_highlight and allow_search. From 0: the whole repo.
+   * names, aliases) that have allow_highlight (allow_search governs match and search, not
+   * highlight: spec §10). From 0: the whole repo.
    */
   highlightChangesSince(tenantKey: string, version: number): Promise<HighlightDelta>;
   /**

@@ -189,7 +189,7 @@ function entityStoreContract(newSpace: () => Promise<GlossarySpace>): void {
     expect(await store.glossaryVersion('tenant_b')).toBe(0);
   });
 
-  it('highlightChangesSince: highlightable, searchable keys of the company-wide repo; [] for deleted entities and other repos; only what changed', async () => {
+  it('highlightChangesSince: highlightable keys (searchable or not) of the company-wide repo; [] for deleted entities and other repos; only what changed', async () => {
     const store = stores.open();
     const company = await store.companyRepo('tenant_a');
     const other = await store.createRepo('tenant_a', 'other');
@@ -213,7 +213,7 @@ function entityStoreContract(newSpace: () => Promise<GlossarySpace>): void {
     expect(all).toEqual({
       version: 3,
       changed: [
-        { seq: a.seq, keys: ['飞书', '飞书办公套件', 'Feishu', 'Lark'] },
+        { seq: a.seq, keys: ['飞书', '飞书办公套件', 'Feishu', 'unsearchable', 'Lark'] },
         { seq: b.seq, keys: [] },
         { seq: c.seq, keys: [] },
       ],

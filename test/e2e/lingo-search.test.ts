@@ -182,6 +182,13 @@ describe('match, search and highlight', () => {
       ]);
     });
 
+    it('highlights a key hidden from match and search (allow_search false) when it allows highlight', async () => {
+      const w = await newWriter(server);
+      const e = await createEntity(w, entityData('Unlisted', { main_keys: [term('Unlisted', { search: false })] }));
+      expect(await match(w, 'Unlisted')).toEqual([]);
+      expect(await highlight(w, 'an Unlisted word')).toEqual([{ name: 'Unlisted', entity_ids: [e.id], span: { start: 3, end: 11 } }]);
+    });
+
     it('is leftmost-longest and non-overlapping', async () => {
       const w = await newWriter(server);
       const ny = await createEntity(w, entityData('New York'));

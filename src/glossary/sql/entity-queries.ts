@@ -142,7 +142,7 @@ export function* highlightChangesSince(tenantKey: string, since: number): Progra
   const rows = yield* all<{ seq: number | string; key: string | null }>(
     `SELECT c.seq, t.key FROM glossary_changes c
      LEFT JOIN entities e ON e.seq = c.seq AND e.repo_id = (SELECT id FROM repos WHERE tenant_key = ? AND company_wide)
-     LEFT JOIN entity_terms t ON t.seq = e.seq AND t.kind <> 'desc' AND t.allow_highlight AND t.allow_search
+     LEFT JOIN entity_terms t ON t.seq = e.seq AND t.kind <> 'desc' AND t.allow_highlight
      WHERE c.tenant_key = ? AND c.version > ?
      ORDER BY c.seq, t.ord`,
     tenantKey,
