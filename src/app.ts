@@ -14,6 +14,7 @@ import { filesDownloadRoute } from './http/routes/files-download.js';
 import { filesUploadRoute } from './http/routes/files-upload.js';
 import { healthzRoute, readyzRoute } from './http/routes/health.js';
 import { metricsRoute } from './http/routes/metrics.js';
+import { openApiRoute } from './http/routes/openapi.js';
 import { classificationsListRoute } from './http/routes/classifications-list.js';
 import { draftsCreateRoute } from './http/routes/drafts-create.js';
 import { draftsUpdateRoute } from './http/routes/drafts-update.js';
@@ -38,6 +39,8 @@ import { PostgresMetaStore } from './meta/postgres-meta-store.js';
 import { SqliteMetaStore } from './meta/sqlite-meta-store.js';
 import { instrument, type BackendCallSink } from './observe/instrument.js';
 import { createMetricsServer } from './observe/metrics-server.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { packageVersion } from './openapi/package-version.js';
 import { LingoMetrics, type BackendLabels } from './observe/metrics.js';
 import { createRateLimiter } from './ratelimit/create-rate-limiter.js';
 import { FallbackRateLimiter } from './ratelimit/fallback-rate-limiter.js';
@@ -143,6 +146,8 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     readyzRoute(meta, blobs, { meta: config.metaStore.kind, blob: config.blobStore.kind, ratelimit: config.rateLimit.store.kind }),
     ...(config.metricsPort === 0 ? [metricsRoute(metrics)] : []),
   ];
+  // Describes the table it is part of, itself included.
+  routes.push(openApiRoute(() => buildOpenApiDocument(routes, packageVersion())));
   const server = createHttpServer(routes, new Gateway(tokens, limiter, config.rateLimit), log, config.http, (outcome) => metrics.requestEnded(outcome));
   const metricsServer = config.metricsPort === 0 ? undefined : createMetricsServer(metrics, log);
   let closing: Promise<void> | undefined;

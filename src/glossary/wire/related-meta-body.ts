@@ -6,7 +6,7 @@ import { member, readArray, readObject, readObjects, readString, type JsonObject
 export const maxImages = 10;
 
 /** Spec §3, verbatim, anchored: the whole url must match. */
-const urlPattern = /^(?:https?|ftp|file):\/\/[-A-Za-z0-9+&@#/%?=~_|!:,.;]+[-A-Za-z0-9+&@#/%=~_|]$/;
+export const urlPattern = /^(?:https?|ftp|file):\/\/[-A-Za-z0-9+&@#/%?=~_|!:,.;]+[-A-Za-z0-9+&@#/%=~_|]$/;
 
 export function isValidUrl(url: string): boolean {
   return urlPattern.test(url);
