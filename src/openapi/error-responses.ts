@@ -27,12 +27,16 @@ export interface ErrorMapping {
   msg: string;
 }
 
-export function errorMappings(keys: readonly ErrorKey[]): ErrorMapping[] {
+/**
+ * `code`, HTTP status and message of each key, once each. `scopes` fills the `{scopes}` of the
+ * scope errors, so each message is the one this operation answers.
+ */
+export function errorMappings(keys: readonly ErrorKey[], scopes: readonly string[] = []): ErrorMapping[] {
   const seen = new Set<string>();
   const out: ErrorMapping[] = [];
   for (const key of keys) {
     const e = errorCatalogue[key];
-    const mapping = { code: e.code, httpCode: e.http, msg: e.msg };
+    const mapping = { code: e.code, httpCode: e.http, msg: e.msg.replace('{scopes}', scopes.join(', ')) };
     const id = JSON.stringify(mapping);
     if (!seen.has(id)) out.push(mapping);
     seen.add(id);
@@ -53,7 +57,10 @@ const extraHeaders: Record<number, Record<string, unknown>> = {
 };
 
 /** One OpenAPI response per HTTP status among `keys`; the JSON schema of each, for merging a 200. */
-export function errorResponses(keys: readonly ErrorKey[]): Map<number, { response: Record<string, unknown>; schema: Record<string, unknown> }> {
+export function errorResponses(
+  keys: readonly ErrorKey[],
+  scopes: readonly string[] = [],
+): Map<number, { response: Record<string, unknown>; schema: Record<string, unknown> }> {
   const byStatus = new Map<number, ErrorKey[]>();
   for (const key of keys) {
     const status = errorCatalogue[key].http;
@@ -68,7 +75,7 @@ export function errorResponses(keys: readonly ErrorKey[]): Map<number, { respons
     out.set(status, {
       schema,
       response: {
-        description: errorMappings(group)
+        description: errorMappings(group, scopes)
           .map((m) => `${m.code} ${m.msg}`)
           .join('; '),
         headers: { 'X-Tt-Logid': logIdHeader, ...extraHeaders[status] },

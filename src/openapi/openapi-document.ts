@@ -83,11 +83,12 @@ export function buildOpenApiDocument(routes: readonly Route[], version: string):
 
 function operation(route: Route, d: OperationDescriptor, method: string, operationId: string): Schema {
   const errorKeys: ErrorKey[] = route.kind === 'api' ? [...gatewayErrors(route.access), ...d.errors] : d.errors;
+  const scopes = route.kind === 'api' ? route.access.anyOfScopes : [];
   const responses: Record<string, Schema> = {};
   for (const [status, r] of Object.entries(d.responses)) {
     responses[status] = { ...r, headers: { 'X-Tt-Logid': { $ref: '#/components/headers/X-Tt-Logid' }, ...(r.headers as Schema | undefined) } };
   }
-  for (const [status, e] of errorResponses(errorKeys)) {
+  for (const [status, e] of errorResponses(errorKeys, scopes)) {
     const success = responses[String(status)];
     responses[String(status)] = success ? alsoAnError(success, e.response, e.schema) : e.response;
   }
@@ -111,7 +112,7 @@ function operation(route: Route, d: OperationDescriptor, method: string, operati
           'x-lingo-self-built-only': route.access.selfBuiltOnly,
         }
       : { security: [] }),
-    ...(errorKeys.length > 0 && { 'x-lark-error-mappings': errorMappings(errorKeys) }),
+    ...(errorKeys.length > 0 && { 'x-lark-error-mappings': errorMappings(errorKeys, scopes) }),
     ...(d.pagination && { 'x-lark-pagination': true }),
     'x-lingo-route-id': route.id,
   };

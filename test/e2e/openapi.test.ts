@@ -123,6 +123,16 @@ describe('GET /openapi.json', () => {
     const noToken = await request(server.baseUrl, { path: '/open-apis/lingo/v1/repos' });
     expect([noToken.status, noToken.json().code]).toEqual([400, 99991661]);
     expectDocumented(doc, 'GET', '/open-apis/lingo/v1/repos', actual(noToken));
+    // The scope error's message, as x-lark-error-mappings gives it for this operation.
+    const reader = await newWriter(server, { scopes: ['baike:entity:readonly'] });
+    const denied = await request(server.baseUrl, { method: 'POST', path: entities, headers: { Authorization: `Bearer ${reader.token}` }, body: '{}' });
+    expect([denied.status, denied.json().code]).toEqual([400, 99991672]);
+    expectDocumented(doc, 'POST', entities, actual(denied));
+    expect(operationOf(doc, 'POST', entities)['x-lark-error-mappings']).toContainEqual({ code: 99991672, httpCode: 400, msg: denied.json().msg });
+    const userToken = await server.userToken(w.creds, ['baike:entity:exempt_review']);
+    const userRefused = await request(server.baseUrl, { method: 'POST', path: entities, headers: { Authorization: `Bearer ${userToken}` }, body: '{}' });
+    expect([userRefused.status, userRefused.json().msg]).toEqual([400, 'user access token not support']);
+    expectDocumented(doc, 'POST', entities, actual(userRefused));
     for (const path of ['/healthz', '/readyz']) expectDocumented(doc, 'GET', path, actual(await request(server.baseUrl, { path })));
   });
 
