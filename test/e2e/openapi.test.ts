@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../fixtures/images.js';
 import { filePart, namePart, postJson, rawUpload, request, tenantTokenPath, type RawResponse } from '../helpers/http.js';
@@ -49,7 +50,8 @@ describe('GET /openapi.json', () => {
     expect([res.status, res.headers['content-type']]).toEqual([200, 'application/json; charset=utf-8']);
     expect(res.headers['x-tt-logid']).toMatch(/^[0-9]{14}[0-9A-F]{20}$/);
     expect(res.json()).toEqual(doc);
-    expect([doc.openapi, Object.keys(doc.paths as Doc).length]).toEqual(['3.1.0', 17]);
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect([doc.openapi, doc.info.version, Object.keys(doc.paths as Doc).length]).toEqual(['3.1.0', pkg.version, 17]);
     expectDocumented(doc, 'GET', '/openapi.json', actual(res));
     const head = await request(server.baseUrl, { method: 'HEAD', path: '/openapi.json' });
     expect([head.status, head.body.length, head.headers['content-length']]).toEqual([200, 0, res.headers['content-length']]);
