@@ -1,31 +1,17 @@
-import { createRequire } from 'node:module';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
 import { expect } from 'vitest';
 
 /**
  * Checking JSON against the schemas of lingo-server's OpenAPI document with Ajv's JSON Schema
  * 2020-12 validator (the dialect of OpenAPI 3.1), in strict mode so that a keyword Ajv does not
  * know (a typo, an OpenAPI-only `example`) fails too.
- *
- * Ajv 8 is here as a dependency of @seriousme/openapi-schema-validator (the top-level `ajv` is
- * ESLint's Ajv 6), so it is resolved from that package.
  */
-interface ValidateFunction {
-  (data: unknown): boolean;
-  errors?: unknown[] | null;
-}
-interface Ajv2020 {
-  compile(schema: object): ValidateFunction;
-}
-type Ajv2020Class = new (opts: Record<string, unknown>) => Ajv2020;
-
-const requireHere = createRequire(import.meta.url);
-const requireFromValidator = createRequire(requireHere.resolve('@seriousme/openapi-schema-validator'));
-const Ajv = (requireFromValidator('ajv/dist/2020') as { default: Ajv2020Class }).default;
 
 export type Doc = Record<string, any>;
 
 export function newAjv(): Ajv2020 {
-  return new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
+  return new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
 }
 
 /**
