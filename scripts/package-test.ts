@@ -9,7 +9,7 @@
  *    `npm ci` filled, so no network is needed. better-sqlite3's install script runs as it does for
  *    a user, but finds this checkout's compiled binary as a local prebuild instead of downloading
  *    one (or building for ~80 s); LINGO_PACKAGE_TEST_FROM_SOURCE=1 makes it build from source.
- * 3. The installed bin: `--help`; `serve` on a free port with a fresh data dir (its first-run
+ * 3. The installed bin: `--help` and `--version`; `serve` on a free port with a fresh data dir (its first-run
  *    app), up on /healthz; the client `upload` of one image, and `download` of it, byte for
  *    byte; SIGTERM exits 0.
  * 4. `npx lingo-server --help` through the same registry (its install is removed afterwards).
@@ -170,7 +170,11 @@ async function main(): Promise<void> {
   const registry = await startLocalRegistry(tarball, manifest, { latest: manifest.version, [tag]: manifest.version });
   cleanups.push(() => registry.close());
   const bin = await step(`npm install --global ${manifest.name}@${manifest.version} (from the npm cache)`, () => installGlobally(registry, prebuildEnv));
-  await step('lingo-server --help', () => help((args) => run(bin, args, { env })));
+  await step('lingo-server --help, --version', async () => {
+    await help((args) => run(bin, args, { env }));
+    const { stdout } = await run(bin, ['--version'], { env });
+    check(stdout.trim() === manifest.version, `--version printed ${stdout.trim()}, not ${manifest.version}`);
+  });
   const server = await step('lingo-server serve (fresh data dir, free port, /healthz)', () => serve(bin));
   await step('lingo-server upload and download (client CLI)', () => uploadAndDownload(bin, server));
   await step('npx lingo-server --help', () => npx(registry, tag, prebuildEnv));
