@@ -54,6 +54,8 @@ async function pack(): Promise<{ tarball: string; manifest: PackedManifest }> {
   const files = report!.files.map((f) => f.path);
   for (const needed of [
     'package.json',
+    'README.md',
+    'CHANGELOG.md',
     'npm-shrinkwrap.json',
     'bin/lingo-server.cjs',
     'bin/process-tuning.cjs',
