@@ -10,6 +10,7 @@ import { DraftService } from '../glossary/draft-service.js';
 import { EntityService } from '../glossary/entity-service.js';
 import { classificationCreate, draftList, draftReview, repoCreate, repoGrant, repoList, type GlossaryCommandStores } from './glossary-commands.js';
 import { fsckCommand, gcCommand, type Stores } from './maintenance-commands.js';
+import { packageVersion } from './package-version.js';
 import { migrateCommand, migrateEndpoints, migrateOptions, type MigrateCommandOptions } from './migrate-command.js';
 import { serve } from './serve-command.js';
 import { settingFlags, settingOptions } from './setting-options.js';
@@ -65,7 +66,11 @@ function withSettings(command: Command, scope: 'serve' | 'data'): Command {
 }
 
 export function cli(): Command {
-  const program = new Command('lingo-server').description('Self-hostable, wire-compatible Feishu Lingo file API').exitOverride().showHelpAfterError();
+  const program = new Command('lingo-server')
+    .description('Self-hostable, wire-compatible Feishu (Lark) Lingo v1: entry images and the glossary')
+    .version(packageVersion())
+    .exitOverride()
+    .showHelpAfterError();
 
   withSettings(program.command('serve').description('run the HTTP server'), 'serve').action(async (opts: Record<string, unknown>) => {
     await serve(configOf(opts).config, out);

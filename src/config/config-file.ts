@@ -7,7 +7,7 @@ import type { Setting } from './setting-kinds.js';
 /**
  * The settings of a `--config` file: one layer between the defaults and the environment. Keys
  * are the flags without their leading dashes (`data-dir`, `rate-limit-per-second`), the names an
- * operator reads in --help, the README and `config print`; camelCase keys are refused with the
+ * operator reads in --help, docs/configuration.md and `config print`; camelCase keys are refused with the
  * right spelling, so that one file is never read two ways. Values are checked later, by the
  * setting's own rules, with `origin` naming the key and the file.
  */

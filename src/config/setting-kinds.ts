@@ -12,7 +12,7 @@ export interface Setting<K extends string = string, T = unknown> {
   readonly env: `LINGO_${string}`;
   /** `serve` (and `config print`) only, or every command that opens the data dir too. */
   readonly scope: 'serve' | 'data';
-  /** As documented (README, --help): a relative path stays relative here. */
+  /** As documented (docs/configuration.md, --help): a relative path stays relative here. */
   readonly default: string | number;
   /** Shown after numbers: `ms`, `bytes`. */
   readonly unit?: string;

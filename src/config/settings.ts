@@ -2,9 +2,9 @@ import { choice, directory, integer, optionalPort, optionalText, optionalUrl, te
 
 /**
  * Every setting of the server, declared once. The commander options, the environment reader,
- * validation, `config print` and --help all come from this table, and a test checks the README's
- * Configuration table against it: adding a setting is one entry here, plus its place in a
- * `ServerConfig` slice (config.ts) for the module that uses it.
+ * validation, `config print` and --help all come from this table, and a test checks the table of
+ * docs/configuration.md against it: adding a setting is one entry here and its row there, plus
+ * its place in a `ServerConfig` slice (config.ts) for the module that uses it.
  *
  * Conventions (checked by test/unit/config/settings.test.ts): the flag is the key in kebab case,
  * the environment variable is `LINGO_` and the key in upper snake case.

@@ -62,6 +62,13 @@ describe('lingo-server CLI', () => {
     expect(res.json().code).toBe(0);
   });
 
+  it("--version prints package.json's version", () => {
+    const { version } = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    const r = cli(['--version']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${version}\n`);
+  });
+
   it('bad arguments print a message and exit non-zero', () => {
     const cases = [
       ['app', 'create', '--name', 'x', '--data-dir', server.dataDir],

@@ -1,33 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../src/config/config.js';
-import type { MetaStore } from '../../src/meta/meta-store.js';
-import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
 import { makeImage } from '../fixtures/images.js';
+import { heldLazyInserts } from '../helpers/held-inserts.js';
 import { entityData } from '../helpers/lingo.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-
-/**
- * The metadata store of a data dir, with its write-behind file inserts (`insertFile(row, {lazy})`,
- * the rows of small uploads already durable in their segment record) held until `release()`.
- */
-function heldLazyInserts(dataDir: string): { meta: MetaStore; release(): void } {
-  const config = buildConfig({ dataDir }).metaStore;
-  if (config.kind !== 'sqlite') throw new Error('expected the embedded store');
-  const inner = new SqliteMetaStore(config.path);
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const meta = new Proxy(inner, {
-    get(target, key, receiver) {
-      if (key !== 'insertFile') return Reflect.get(target, key, receiver) as unknown;
-      return async (...args: Parameters<MetaStore['insertFile']>) => {
-        if (args[1]?.lazy) await released;
-        return target.insertFile(...args);
-      };
-    },
-  });
-  return { meta, release };
-}
 
 // An upload is acknowledged once its bytes and row are durable in the segment journal; the row
 // reaches the database afterwards. An integration uploads an image and creates the entity that

@@ -1,33 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { shownValue, text, withoutUrlPassword } from '../../../src/config/setting-kinds.js';
 import { settings } from '../../../src/config/settings.js';
-
-const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
-
-/** The rows of the first table under a README heading, each as its cells. */
-function tableUnder(heading: string): string[][] {
-  const section = readme.split(/^## /m).find((s) => s.startsWith(`${heading}\n`));
-  if (!section) throw new Error(`no "## ${heading}" in README.md`);
-  const lines = section.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('|'));
-  const table: string[][] = [];
-  for (const line of lines.slice(start)) {
-    if (!line.startsWith('|')) break;
-    table.push(
-      line
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-  }
-  return table.slice(2); // the header and the |---| line
-}
-
-/** The first `code` span of a cell. */
-const code = (cell: string | undefined): string | undefined => /`([^`]*)`/.exec(cell ?? '')?.[1];
 
 describe('the settings table', () => {
   it('follows the naming conventions, so commander hands each flag back under its key', () => {
@@ -43,15 +17,6 @@ describe('the settings table', () => {
     for (const s of settings) expect(s.parse(s.default), s.flag).not.toBeUndefined();
     const port = settings.find((s) => s.key === 'port')!;
     expect([port.parse('0'), port.parse(65535), port.parse('65536'), port.parse('-1'), port.parse('8e3')]).toEqual([0, 65535, undefined, undefined, undefined]);
-  });
-
-  it("matches the README's Configuration table, row for row (flag, environment variable, default)", () => {
-    const rows = tableUnder('Configuration');
-    // A default cell that opens with no code span documents a setting that is unset by default ('').
-    const documented = rows.map((cells) => ({ flag: code(cells[0]), env: code(cells[1]), default: cells[2]?.startsWith('`') ? code(cells[2]) : '' }));
-    const declared = settings.map((s) => ({ flag: s.flag, env: s.env, default: String(s.default) }));
-    // Both directions: nothing undocumented, nothing documented that the server does not read.
-    expect(documented).toEqual(declared);
   });
 });
 
