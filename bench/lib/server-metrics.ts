@@ -1,0 +1,116 @@
+import type { ServerChild } from './servers.js';
+
+/**
+ * Where a lingo-server's time per request goes, from its own GET /metrics: scraped before and
+ * after the measured runs (every instance, summed), the differences of each storage call's
+ * histogram (`lingo_backend_call_duration_seconds`, by store, backend and method) and of the
+ * operation's request histogram, divided by the requests in between.
+ */
+
+/** Count and sum (seconds) of one histogram series. */
+interface Series {
+  count: number;
+  sumS: number;
+}
+
+export interface MetricsSnapshot {
+  /** `store backend method` → series. */
+  calls: Map<string, Series>;
+  /** The operation's requests, every status. */
+  requests: Series;
+}
+
+export interface CallShare {
+  store: string;
+  backend: string;
+  method: string;
+  callsPerRequest: number;
+  /** Mean wall time of one call. */
+  msPerCall: number;
+  /** msPerCall × callsPerRequest: what this call adds to one request, on average. */
+  msPerRequest: number;
+}
+
+export interface Breakdown {
+  server: string;
+  operation: string;
+  requests: number;
+  /** Mean wall time of one request, head to end of the answer. */
+  msPerRequest: number;
+  /** Largest share first; calls made less than once per 100 requests are left out. */
+  calls: CallShare[];
+}
+
+const backendCall = 'lingo_backend_call_duration_seconds';
+const request = 'lingo_http_request_duration_seconds';
+const line = /^(\w+)\{([^}]*)\}\s+(\S+)$/;
+
+function labelsOf(text: string): Record<string, string> {
+  return Object.fromEntries([...text.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+/** Adds one server's exposition text into `into`. */
+function parse(text: string, operation: string, into: MetricsSnapshot): void {
+  for (const raw of text.split('\n')) {
+    const m = line.exec(raw);
+    if (!m) continue;
+    const [, name, labelText, valueText] = m;
+    const value = Number(valueText);
+    const field = name!.endsWith('_sum') ? 'sumS' : name!.endsWith('_count') ? 'count' : undefined;
+    if (!field || !Number.isFinite(value)) continue;
+    const base = name!.slice(0, name!.lastIndexOf('_'));
+    const labels = labelsOf(labelText!);
+    if (base === backendCall) {
+      const key = `${labels.store} ${labels.backend} ${labels.method}`;
+      const series = into.calls.get(key) ?? { count: 0, sumS: 0 };
+      series[field] += value;
+      into.calls.set(key, series);
+    } else if (base === request && labels.operation === operation) {
+      into.requests[field] += value;
+    }
+  }
+}
+
+/** One scrape of every instance of `server`, summed. */
+export async function scrapeMetrics(server: ServerChild, operation: string): Promise<MetricsSnapshot> {
+  const snapshot: MetricsSnapshot = { calls: new Map(), requests: { count: 0, sumS: 0 } };
+  for (const instance of server.instances) {
+    const res = await fetch(`${instance.baseUrl}/metrics`);
+    if (!res.ok) throw new Error(`${server.name}: GET /metrics answered ${res.status}`);
+    parse(await res.text(), operation, snapshot);
+  }
+  return snapshot;
+}
+
+export function breakdown(server: string, operation: string, before: MetricsSnapshot, after: MetricsSnapshot): Breakdown {
+  const requests = after.requests.count - before.requests.count;
+  const per = (v: number): number => (requests > 0 ? v / requests : NaN);
+  const calls: CallShare[] = [];
+  for (const [key, a] of after.calls) {
+    const b = before.calls.get(key) ?? { count: 0, sumS: 0 };
+    const count = a.count - b.count;
+    if (count <= 0 || per(count) < 0.01) continue;
+    const [store, backend, method] = key.split(' ') as [string, string, string];
+    const sumMs = (a.sumS - b.sumS) * 1000;
+    calls.push({ store, backend, method, callsPerRequest: per(count), msPerCall: sumMs / count, msPerRequest: per(sumMs) });
+  }
+  calls.sort((x, y) => y.msPerRequest - x.msPerRequest);
+  return { server, operation, requests, msPerRequest: per((after.requests.sumS - before.requests.sumS) * 1000), calls };
+}
+
+/**
+ * One line: "lingo pg-s3, per upload (12.3 ms end to end, 5,000 uploads): blob.publish 8.1 ms
+ * (1 call, 8.1 ms each), meta.insertFile 2.0 ms, …". Nested calls are listed as the server made
+ * them: on S3, blob.publish includes the ledger statements, the PUT and the row's insert.
+ */
+export function breakdownNote(b: Breakdown, what: string): string {
+  const f = (v: number): string => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const calls = b.calls.map((c) => {
+    const times = Math.abs(c.callsPerRequest - 1) < 0.005 ? '' : ` (${c.callsPerRequest.toFixed(2)} calls of ${f(c.msPerCall)} ms)`;
+    return `${c.store}.${c.method} [${c.backend}] ${f(c.msPerRequest)} ms${times}`;
+  });
+  return (
+    `${b.server}, where the time of one ${what} goes (its /metrics over the measured runs: ${b.requests.toLocaleString('en-US')} requests, ` +
+    `${f(b.msPerRequest)} ms each on average, head to end of answer): ${calls.join(', ') || 'no storage call'}.`
+  );
+}
