@@ -46,7 +46,11 @@ function problemsOf(s: ScenarioResult): string[] {
   return serversOf(s).flatMap((server) =>
     [...server.runs, ...server.repeated]
       .filter((r) => badShare(r) > maxBadShare)
-      .map((r) => `${s.id} / ${server.name}: ${r.bad} of ${r.ok + r.bad} requests failed (${JSON.stringify(r.statusCounts)})`),
+      .map((r) =>
+        r.ok + r.bad === 0
+          ? `${s.id} / ${server.name}: no request was answered within the ${r.durationS.toFixed(0)} s run`
+          : `${s.id} / ${server.name}: ${r.bad} of ${r.ok + r.bad} requests failed (${JSON.stringify(r.statusCounts)})`,
+      ),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { ScenarioResult, ServerSummary } from './scenarios/common.js';
+import { systemsNote } from './server-metrics.js';
 
 /**
  * The Markdown of `--backend` runs: each scenario's figure for the embedded lingo-server beside
@@ -73,6 +74,10 @@ export function backendsSection(scenarios: readonly ScenarioResult[]): string[] 
         "store a small upload's row is journaled with its blob and meta.insertFile runs after the answer.",
       '',
       breakdownTable(scenarios),
+      '',
+      ...scenarios
+        .flatMap((s) => (s.breakdowns ?? []).map((b) => systemsNote(b, s.id === 'downloads' ? 'download' : 'upload')))
+        .flatMap((x) => (x ? [`- ${x}`] : [])),
       '',
     );
   }

@@ -4,7 +4,8 @@ import type { ServerChild } from './servers.js';
  * Where a lingo-server's time per request goes, from its own GET /metrics: scraped before and
  * after the measured runs (every instance, summed), the differences of each storage call's
  * histogram (`lingo_backend_call_duration_seconds`, by store, backend and method) and of the
- * operation's request histogram, divided by the requests in between.
+ * operation's request histogram, divided by the successful requests in between. Requests cut off
+ * when a run ended are not counted, but the calls they made are (a few per run).
  */
 
 /** Count and sum (seconds) of one histogram series. */
@@ -16,7 +17,7 @@ interface Series {
 export interface MetricsSnapshot {
   /** `store backend method` → series. */
   calls: Map<string, Series>;
-  /** The operation's requests, every status. */
+  /** The operation's successful requests (status 200). */
   requests: Series;
 }
 
@@ -65,7 +66,7 @@ function parse(text: string, operation: string, into: MetricsSnapshot): void {
       const series = into.calls.get(key) ?? { count: 0, sumS: 0 };
       series[field] += value;
       into.calls.set(key, series);
-    } else if (base === request && labels.operation === operation) {
+    } else if (base === request && labels.operation === operation && labels.status === '200') {
       into.requests[field] += value;
     }
   }
@@ -98,19 +99,49 @@ export function breakdown(server: string, operation: string, before: MetricsSnap
   return { server, operation, requests, msPerRequest: per((after.requests.sumS - before.requests.sumS) * 1000), calls };
 }
 
+const ms = (v: number): string => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+/**
+ * The same time by system, for a server on S3 (undefined otherwise): the S3 requests, the
+ * PostgreSQL statements (ledger, rows, tokens; waits for a pool connection included), Redis, the
+ * body's reception and checks (blob.stage: it consumes the request as the client sends it), and
+ * the rest (HTTP, routing, the answer, and waiting for the event loop). Only innermost calls are
+ * added up: blob.publish and blob.get hold S3 requests, ledger statements and the row's insert.
+ */
+export function systemsNote(b: Breakdown, what: string): string | undefined {
+  if (!b.calls.some((c) => c.store === 's3')) return undefined;
+  const sum = (pick: (c: CallShare) => boolean): number => b.calls.filter(pick).reduce((a, c) => a + c.msPerRequest, 0);
+  const list = (pick: (c: CallShare) => boolean): string =>
+    b.calls
+      .filter(pick)
+      .map((c) => `${c.method} ${ms(c.msPerRequest)}`)
+      .join(', ');
+  const s3 = (c: CallShare) => c.store === 's3';
+  const ledger = (c: CallShare) => c.store === 'ledger';
+  const rows = (c: CallShare) => c.backend === 'postgres' && c.store !== 'ledger';
+  const redis = (c: CallShare) => c.store === 'ratelimit';
+  const stage = (c: CallShare) => c.store === 'blob' && c.method === 'stage';
+  const rest = b.msPerRequest - sum((c) => s3(c) || ledger(c) || rows(c) || redis(c) || stage(c));
+  return (
+    `${b.server}, one ${what} (${ms(b.msPerRequest)} ms) by system: S3 ${ms(sum(s3))} ms (${list(s3)}); ` +
+    `PostgreSQL ${ms(sum(ledger) + sum(rows))} ms (ledger: ${list(ledger) || 'none'}; rows: ${list(rows) || 'none'}); Redis ${ms(sum(redis))} ms; ` +
+    `receiving and checking the body ${ms(sum(stage))} ms; the rest (HTTP, auth, the answer, waiting for the event loop) ${ms(rest)} ms.`
+  );
+}
+
 /**
  * One line: "lingo pg-s3, per upload (12.3 ms end to end, 5,000 uploads): blob.publish 8.1 ms
  * (1 call, 8.1 ms each), meta.insertFile 2.0 ms, …". Nested calls are listed as the server made
  * them: on S3, blob.publish includes the ledger statements, the PUT and the row's insert.
  */
 export function breakdownNote(b: Breakdown, what: string): string {
-  const f = (v: number): string => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const f = ms;
   const calls = b.calls.map((c) => {
     const times = Math.abs(c.callsPerRequest - 1) < 0.005 ? '' : ` (${c.callsPerRequest.toFixed(2)} calls of ${f(c.msPerCall)} ms)`;
     return `${c.store}.${c.method} [${c.backend}] ${f(c.msPerRequest)} ms${times}`;
   });
   return (
-    `${b.server}, where the time of one ${what} goes (its /metrics over the measured runs: ${b.requests.toLocaleString('en-US')} requests, ` +
+    `${b.server}, where the time of one ${what} goes (its /metrics over the measured runs: ${b.requests.toLocaleString('en-US')} answered, ` +
     `${f(b.msPerRequest)} ms each on average, head to end of answer): ${calls.join(', ') || 'no storage call'}.`
   );
 }

@@ -7,7 +7,7 @@ import { runWrk } from '../load/wrk.js';
 import { UploadBody } from '../multipart.js';
 import { startLingo, startServe, type LingoServer, type ServerChild } from '../servers.js';
 import type { RunStats } from '../stats.js';
-import { breakdownNote } from '../server-metrics.js';
+import { breakdownNote, systemsNote } from '../server-metrics.js';
 import { alternate, clientBoundNote, cpuNote, idleRssMb, startAll, summarise, type Scenario, type Side } from './common.js';
 import { backendNotes, downloadOperation, meteredSide } from './lingo-sides.js';
 
@@ -83,7 +83,7 @@ export const downloads: Scenario = async (ctx) => {
         : 'wrk is not installed: driven by autocannon, whose per-response cost on a high-entropy 50 KB body ' +
           'caps it near 900 req/s here; the serve baseline shows that ceiling (install wrk for real figures).',
       ...backendNotes(l, others, o, (r) => r.reqPerSec, 'req/s'),
-      ...breakdowns.map((x) => breakdownNote(x, 'download')),
+      ...breakdowns.flatMap((x) => [breakdownNote(x, 'download'), systemsNote(x, 'download')]),
       ...[l, b, ...o].flatMap((x) => [cpuNote(x), clientBoundNote(x, os.cpus().length)]),
     ];
     return {

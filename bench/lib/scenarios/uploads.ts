@@ -5,7 +5,7 @@ import { runUploads } from '../load/cannon.js';
 import { UploadBody } from '../multipart.js';
 import { requiredSteps } from '../baselines/steps.js';
 import { startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
-import { breakdownNote } from '../server-metrics.js';
+import { breakdownNote, systemsNote } from '../server-metrics.js';
 import { cpuUsPerRequest, MB, type RunStats } from '../stats.js';
 import {
   alternate,
@@ -94,7 +94,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
         f && floorNote(pick(l.median), pick(b.median), targetValue, pick(f.median)),
         d && cpuBudgetNote(l.median, d.median, targetValue, os.cpus().length),
         ...backendNotes(l, others, o, pick, s.metric),
-        ...breakdowns.map((x) => breakdownNote(x, what)),
+        ...breakdowns.flatMap((x) => [breakdownNote(x, what), systemsNote(x, what)]),
         ...[l, b, d, f, ...o].flatMap((x) => (x ? [cpuNote(x), clientBoundNote(x, os.cpus().length)] : [])),
       ];
       const result: ScenarioResult = {
