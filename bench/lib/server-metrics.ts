@@ -2,10 +2,11 @@ import type { ServerChild } from './servers.js';
 
 /**
  * Where a lingo-server's time per request goes, from its own GET /metrics: scraped before and
- * after the measured runs (every instance, summed), the differences of each storage call's
- * histogram (`lingo_backend_call_duration_seconds`, by store, backend and method) and of the
- * operation's request histogram, divided by the successful requests in between. Requests cut off
- * when a run ended are not counted, but the calls they made are (a few per run).
+ * after the measured runs (every instance, summed; each time once the server's storage calls
+ * have settled), the differences of each storage call's histogram
+ * (`lingo_backend_call_duration_seconds`, by store, backend and method) divided by the requests
+ * in between, whatever their status: a request cut off when a run ended (status `aborted`) made
+ * calls too. The time of a request is the mean of the answered ones (status 200).
  */
 
 /** Count and sum (seconds) of one histogram series. */
@@ -17,8 +18,10 @@ interface Series {
 export interface MetricsSnapshot {
   /** `store backend method` → series. */
   calls: Map<string, Series>;
-  /** The operation's successful requests (status 200). */
+  /** The operation's requests, every status. */
   requests: Series;
+  /** Those answered with status 200. */
+  answered: Series;
 }
 
 export interface CallShare {
@@ -36,7 +39,8 @@ export interface Breakdown {
   server: string;
   operation: string;
   requests: number;
-  /** Mean wall time of one request, head to end of the answer. */
+  answered: number;
+  /** Mean wall time of one answered request, head to end of the answer. */
   msPerRequest: number;
   /** Largest share first; calls made less than once per 100 requests are left out. */
   calls: CallShare[];
@@ -66,15 +70,16 @@ function parse(text: string, operation: string, into: MetricsSnapshot): void {
       const series = into.calls.get(key) ?? { count: 0, sumS: 0 };
       series[field] += value;
       into.calls.set(key, series);
-    } else if (base === request && labels.operation === operation && labels.status === '200') {
+    } else if (base === request && labels.operation === operation) {
       into.requests[field] += value;
+      if (labels.status === '200') into.answered[field] += value;
     }
   }
 }
 
 /** One scrape of every instance of `server`, summed. */
-export async function scrapeMetrics(server: ServerChild, operation: string): Promise<MetricsSnapshot> {
-  const snapshot: MetricsSnapshot = { calls: new Map(), requests: { count: 0, sumS: 0 } };
+async function scrapeOnce(server: ServerChild, operation: string): Promise<MetricsSnapshot> {
+  const snapshot: MetricsSnapshot = { calls: new Map(), requests: { count: 0, sumS: 0 }, answered: { count: 0, sumS: 0 } };
   for (const instance of server.instances) {
     const res = await fetch(`${instance.baseUrl}/metrics`);
     if (!res.ok) throw new Error(`${server.name}: GET /metrics answered ${res.status}`);
@@ -83,8 +88,26 @@ export async function scrapeMetrics(server: ServerChild, operation: string): Pro
   return snapshot;
 }
 
+const callCount = (s: MetricsSnapshot): number => [...s.calls.values()].reduce((n, c) => n + c.count, 0) + s.requests.count;
+
+/**
+ * A scrape once the calls of requests a run cut off have ended (a large upload's PUT goes on
+ * after its client left): the first of two, 250 ms apart, that count the same calls; within 10 s.
+ */
+export async function scrapeMetrics(server: ServerChild, operation: string): Promise<MetricsSnapshot> {
+  let last = await scrapeOnce(server, operation);
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const next = await scrapeOnce(server, operation);
+    if (callCount(next) === callCount(last)) return last;
+    last = next;
+  }
+  return last;
+}
+
 export function breakdown(server: string, operation: string, before: MetricsSnapshot, after: MetricsSnapshot): Breakdown {
   const requests = after.requests.count - before.requests.count;
+  const answered = after.answered.count - before.answered.count;
   const per = (v: number): number => (requests > 0 ? v / requests : NaN);
   const calls: CallShare[] = [];
   for (const [key, a] of after.calls) {
@@ -96,7 +119,8 @@ export function breakdown(server: string, operation: string, before: MetricsSnap
     calls.push({ store, backend, method, callsPerRequest: per(count), msPerCall: sumMs / count, msPerRequest: per(sumMs) });
   }
   calls.sort((x, y) => y.msPerRequest - x.msPerRequest);
-  return { server, operation, requests, msPerRequest: per((after.requests.sumS - before.requests.sumS) * 1000), calls };
+  const msPerRequest = answered > 0 ? ((after.answered.sumS - before.answered.sumS) * 1000) / answered : NaN;
+  return { server, operation, requests, answered, msPerRequest, calls };
 }
 
 const ms = (v: number): string => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -141,7 +165,8 @@ export function breakdownNote(b: Breakdown, what: string): string {
     return `${c.store}.${c.method} [${c.backend}] ${f(c.msPerRequest)} ms${times}`;
   });
   return (
-    `${b.server}, where the time of one ${what} goes (its /metrics over the measured runs: ${b.requests.toLocaleString('en-US')} answered, ` +
+    `${b.server}, where the time of one ${what} goes (its /metrics over the measured runs: ${b.requests.toLocaleString('en-US')} requests, ` +
+    `${b.answered.toLocaleString('en-US')} answered 200 in ` +
     `${f(b.msPerRequest)} ms each on average, head to end of answer): ${calls.join(', ') || 'no storage call'}.`
   );
 }
