@@ -149,7 +149,9 @@ export function systemsNote(b: Breakdown, what: string): string | undefined {
   return (
     `${b.server}, one ${what} (${ms(b.msPerRequest)} ms) by system: S3 ${ms(sum(s3))} ms (${list(s3)}); ` +
     `PostgreSQL ${ms(sum(ledger) + sum(rows))} ms (ledger: ${list(ledger) || 'none'}; rows: ${list(rows) || 'none'}); Redis ${ms(sum(redis))} ms; ` +
-    `receiving and checking the body ${ms(sum(stage))} ms; the rest (HTTP, auth, the answer, waiting for the event loop) ${ms(rest)} ms.`
+    `receiving and checking the body ${ms(sum(stage))} ms; the rest (HTTP, auth, the answer, waiting for the event loop) ` +
+    // Negative when the calls of requests cut off at a run's end (in the calls, not in the answered mean) outweigh it.
+    (rest >= 0 ? `${ms(rest)} ms.` : `about 0 ms (the calls add up to ${ms(-rest)} ms more, with those of requests cut off at a run's end).`)
   );
 }
 
