@@ -1,16 +1,20 @@
 /**
- * `npm run bench [-- --quick] [-- --only small-uploads,downloads] [-- --profile [large]]`
+ * `npm run bench [-- --quick] [-- --only small-uploads,downloads] [-- --profile [large]]
+ *   [-- --backend pg-s3 [--instances 1,2]]`
  *
  * Issue #4: lingo-server against purpose-built node:http baselines, each server in its own child
  * process, A/B alternated, medians and ratios reported against the targets in bench/README.md.
+ * Issue #16: `--backend pg-s3` adds lingo-server on PostgreSQL + S3 + Redis beside the embedded one.
  */
 import path from 'node:path';
 import { maxBadShare, modes } from './lib/config.js';
 import { makeImages } from './lib/images.js';
 import { wrkVersion } from './lib/load/wrk.js';
 import { profileUploads } from './lib/profile.js';
+import { backendsSection } from './lib/backend-report.js';
 import { describeMachine, detailsTable, targetsTable, updateReadme, writeResults, type BenchReport } from './lib/report.js';
-import { noiseNote, type Scenario, type ScenarioContext, type ScenarioResult } from './lib/scenarios/common.js';
+import { checkServices, variantsOf } from './lib/lingo-backends.js';
+import { noiseNote, serversOf, type Scenario, type ScenarioContext, type ScenarioResult } from './lib/scenarios/common.js';
 import { downloads } from './lib/scenarios/downloads.js';
 import { highlight } from './lib/scenarios/highlight.js';
 import { latency } from './lib/scenarios/latency.js';
@@ -37,19 +41,23 @@ function option(name: string): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[i + 1] ?? '');
 }
 
-const serversOf = (s: ScenarioResult) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : []), ...(s.floor ? [s.floor] : [])];
-
 /** A run where more than 1% of requests failed measured error handling, not the server. */
 function problemsOf(s: ScenarioResult): string[] {
   return serversOf(s).flatMap((server) =>
     [...server.runs, ...server.repeated]
       .filter((r) => badShare(r) > maxBadShare)
-      .map((r) => `${s.id} / ${server.name}: ${r.bad} of ${r.ok + r.bad} requests failed (${JSON.stringify(r.statusCounts)})`),
+      .map((r) =>
+        r.ok + r.bad === 0
+          ? `${s.id} / ${server.name}: no request was answered within the ${r.durationS.toFixed(0)} s run`
+          : `${s.id} / ${server.name}: ${r.bad} of ${r.ok + r.bad} requests failed (${JSON.stringify(r.statusCounts)})`,
+      ),
   );
 }
 
 async function main(): Promise<number> {
   const mode = modes[process.argv.includes('--quick') ? 'quick' : 'full'];
+  const variants = variantsOf(option('backend'), option('instances'));
+  checkServices(variants);
   const started = performance.now();
   const wrk = wrkVersion();
   const [images] = await Promise.all([makeImages(), buildServers()]);
@@ -58,14 +66,14 @@ async function main(): Promise<number> {
 
   if (process.argv.includes('--profile')) {
     const kind = process.argv.includes('large') ? 'large' : 'small';
-    await profileUploads({ mode, retryBudget: { seconds: 0 }, images, wrk, log }, kind, path.join(repoRoot, 'bench/results'));
+    await profileUploads({ mode, retryBudget: { seconds: 0 }, images, wrk, variants: [], log }, kind, path.join(repoRoot, 'bench/results'));
     return 0;
   }
 
   const only = option('only')?.split(',').filter(Boolean);
   const selected = scenarios.filter(([id]) => !only || only.includes(id));
   if (selected.length === 0) throw new Error(`--only matched no scenario; known: ${scenarios.map(([id]) => id).join(', ')}`);
-  const ctx: ScenarioContext = { mode, retryBudget: { seconds: mode.retryBudgetS }, images, wrk, log };
+  const ctx: ScenarioContext = { mode, retryBudget: { seconds: mode.retryBudgetS }, images, wrk, variants, log };
   const report: BenchReport = { machine: describeMachine(wrk), mode, scenarios: [], problems: [] };
   for (const [id, scenario] of selected) {
     log(`\n== ${id} (${((performance.now() - started) / 1000).toFixed(0)} s elapsed)`);
@@ -86,10 +94,11 @@ async function main(): Promise<number> {
 
   const dir = path.join(repoRoot, 'bench/results');
   // Only a complete full run is "the latest results"; a quick or partial run must not replace them.
+  // A full run with other backends is kept apart (latest-pg-s3): its extra servers change the run.
   const complete = mode.name === 'full' && !only;
-  const files = writeResults(report, dir, complete ? 'latest' : 'scratch');
-  if (complete && report.problems.length === 0) updateReadme(path.join(repoRoot, 'bench/README.md'), report);
-  log(`\n${targetsTable(report)}\n\n${detailsTable(report)}\n`);
+  const files = writeResults(report, dir, !complete ? 'scratch' : variants.length ? 'latest-pg-s3' : 'latest');
+  if (complete && !variants.length && report.problems.length === 0) updateReadme(path.join(repoRoot, 'bench/README.md'), report);
+  log(`\n${targetsTable(report)}\n\n${backendsSection(report.scenarios).join('\n')}\n${detailsTable(report)}\n`);
   for (const s of report.scenarios) for (const note of s.notes) log(`- ${s.id}: ${note}`);
   log(`\nwrote ${path.relative(repoRoot, files.json)} and ${path.relative(repoRoot, files.md)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (report.problems.length) {

@@ -3,12 +3,12 @@
  * + files in one data dir) or `pg-s3` (two servers sharing a fresh PostgreSQL schema, a fresh S3
  * bucket and Redis, each with its own data dir for its upload spool).
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import pg from 'pg';
+import { createScratchStores, type ServiceUrls } from './scratch-stores.js';
+
+export { pgS3Services } from './scratch-stores.js';
 
 export const backendNames = ['embedded', 'pg-s3'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -53,44 +53,10 @@ export function embeddedBackend(): CrashBackend {
   };
 }
 
-/** The service URLs the pg-s3 mode needs, or the names of the missing variables. */
-export function pgS3Services(env: NodeJS.ProcessEnv): { postgres: string; redis: string; s3: string } | string[] {
-  const postgres = env.LINGO_TEST_POSTGRES_URL;
-  const redis = env.LINGO_TEST_REDIS_URL;
-  const s3 = env.LINGO_TEST_S3_ENDPOINT;
-  if (postgres && redis && s3) return { postgres, redis, s3 };
-  return [!postgres && 'LINGO_TEST_POSTGRES_URL', !redis && 'LINGO_TEST_REDIS_URL', !s3 && 'LINGO_TEST_S3_ENDPOINT'].filter((v): v is string => !!v);
-}
-
 /** Creates a fresh schema and bucket; `remove()` drops them and the data dirs. */
-export async function pgS3Backend(urls: { postgres: string; redis: string; s3: string }, instances: number): Promise<CrashBackend> {
-  const suffix = randomBytes(6).toString('hex');
-  const schema = `lingo_crash_${suffix}`;
-  const bucket = `lingo-crash-${suffix}`;
-  await withPg(urls.postgres, (c) => c.query(`CREATE SCHEMA ${schema}`));
-  const s3 = new S3Client({ endpoint: urls.s3, region: 'us-east-1', forcePathStyle: true });
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  } finally {
-    s3.destroy();
-  }
-  const schemaUrl = new URL(urls.postgres);
-  schemaUrl.searchParams.set('options', `-c search_path=${schema}`);
-  const shared = [
-    '--meta',
-    'postgres',
-    '--postgres-url',
-    schemaUrl.toString(),
-    '--blob',
-    's3',
-    '--s3-endpoint',
-    urls.s3,
-    '--s3-bucket',
-    bucket,
-    '--s3-region',
-    'us-east-1',
-    '--s3-force-path-style',
-  ];
+export async function pgS3Backend(urls: ServiceUrls, instances: number): Promise<CrashBackend> {
+  const stores = await createScratchStores(urls, 'crash');
+  const shared = stores.storeFlags;
   const dirs = Array.from({ length: instances }, newDataDir);
   // Limits far above the load: every request goes through the shared Redis counters, none is refused.
   const highLimits = ['--rate-limit-per-second', '1000000000', '--rate-limit-per-minute', '1000000000', '--rate-limit-writes-per-minute', '1000000000'];
@@ -101,36 +67,9 @@ export async function pgS3Backend(urls: { postgres: string; redis: string; s3: s
     serveFlags: (i) => ['--data-dir', dirs[i]!, ...shared, '--redis-url', urls.redis, ...highLimits],
     tempFiles: () => dirs.reduce((n, d) => n + countFiles(path.join(d, 'tmp'), '.spool'), 0),
     remove: async () => {
-      await withPg(urls.postgres, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-      await emptyAndDeleteBucket(urls.s3, bucket);
+      await stores.remove();
       for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     },
-    where: () => `schema ${schema}, bucket ${bucket}, data dirs ${dirs.join(' ')}`,
+    where: () => `schema ${stores.schema}, bucket ${stores.bucket}, data dirs ${dirs.join(' ')}`,
   };
-}
-
-async function withPg(url: string, run: (c: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function emptyAndDeleteBucket(endpoint: string, bucket: string): Promise<void> {
-  const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true });
-  try {
-    // Bounded: each page deletes what it lists, so the listing shrinks to nothing.
-    for (let page = 0; page < 10_000; page++) {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
-      const keys = (listed.Contents ?? []).map((o) => o.Key).filter((k): k is string => !!k);
-      if (keys.length === 0) break;
-      await Promise.all(keys.map((Key) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }))));
-    }
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-  } finally {
-    s3.destroy();
-  }
 }

@@ -99,7 +99,8 @@ export function createMetaStore(config: MetaStoreConfig, log?: Logger): MetaStor
  * without it, a store that finds such rows refuses to open. An S3 store keeps its blob ledger in
  * the PostgreSQL metadata store's database, on that store's pool.
  */
-export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): BlobStore {
+/** `observe`: where an S3 store reports its requests and ledger statements (the server's metrics). */
+export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore, observe?: BackendCallSink): BlobStore {
   switch (config.kind) {
     case 'fs': {
       const files = new FsBlobStore(config.root);
@@ -110,7 +111,7 @@ export function createBlobStore(config: BlobStoreConfig, meta?: MetaStore): Blob
     case 's3':
       if (!(meta instanceof PostgresMetaStore))
         throw new ConfigError('--blob s3 keeps its blob ledger in PostgreSQL: it needs --meta postgres (LINGO_META=postgres)');
-      return new S3BlobStore({ location: config.location, tempDir: config.tempDir, memoryMaxBytes: config.segmentBlobMaxBytes }, meta.pool);
+      return new S3BlobStore({ location: config.location, tempDir: config.tempDir, memoryMaxBytes: config.segmentBlobMaxBytes, observe }, meta.pool);
   }
 }
 
@@ -218,7 +219,7 @@ function listenOn(server: http.Server, port: number, host: string): Promise<Addr
 function instrumentedStores(config: Readonly<ServerConfig>, deps: AppDeps, log: Logger, metrics: LingoMetrics) {
   const sink: BackendCallSink = (labels, method, seconds, failed) => metrics.backendCall(labels, method, seconds, failed);
   const rawMeta = deps.meta ?? createMetaStore(config.metaStore, log);
-  const rawBlobs = deps.blobs ?? createBlobStore(config.blobStore, rawMeta);
+  const rawBlobs = deps.blobs ?? createBlobStore(config.blobStore, rawMeta, sink);
   const blobLabels: BackendLabels = { store: 'blob', backend: config.blobStore.kind };
   const limiter = deps.limiter ?? createRateLimiter(config.rateLimit, log, (l, backend) => instrument(l, { store: 'ratelimit', backend }, sink));
   metrics.watchRateLimitFallback(limiter instanceof FallbackRateLimiter ? limiter : undefined);

@@ -19,7 +19,8 @@ declare module 'autocannon' {
     }
 
     interface Options extends RequestParams {
-      url: string;
+      /** Several URLs: connection i goes to url[i % n]. */
+      url: string | string[];
       connections?: number;
       /** Seconds. */
       duration?: number;

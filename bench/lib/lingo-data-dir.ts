@@ -1,19 +1,20 @@
 import { buildApp, type App } from '../../src/app.js';
 import { createApp, type AppCredentials } from '../../src/auth/apps.js';
-import { buildConfig } from '../../src/config/config.js';
+import { buildConfig, type ConfigInput } from '../../src/config/config.js';
 import { parseEntityBody } from '../../src/glossary/wire/entity-body.js';
 import { SqliteMetaStore } from '../../src/meta/sqlite-meta-store.js';
 import type { CorpusEntity } from './glossary-corpus.js';
 
 /**
- * What the bench does to a lingo-server data dir outside the server: it creates the apps (and the
+ * What the bench does to a lingo-server's stores outside the server: it creates the apps (and the
  * highlight scenario's glossary) before the server starts, and counts the stored files afterwards.
  * All of it goes through buildApp() and its stores, as the CLI's `app create` does, so the bench
- * never depends on how storage lays out a data dir. In-process rather than by spawning `lingo-server app create` once per app: the
+ * never depends on how storage lays out a data dir, and works alike on PostgreSQL + S3
+ * (`stores`: the settings that open them, data dir included; see lingo-backends.ts). In-process rather than by spawning `lingo-server app create` once per app: the
  * latency scenario needs twenty apps, and twenty Node start-ups would make every run slower.
  */
-async function withApp<T>(dataDir: string, use: (app: App) => Promise<T>): Promise<T> {
-  const app = buildApp(buildConfig({ dataDir, logLevel: 'silent' }));
+async function withApp<T>(stores: ConfigInput, use: (app: App) => Promise<T>): Promise<T> {
+  const app = buildApp(buildConfig({ ...stores, logLevel: 'silent' }));
   try {
     return await use(app);
   } finally {
@@ -22,8 +23,8 @@ async function withApp<T>(dataDir: string, use: (app: App) => Promise<T>): Promi
 }
 
 /** `count` apps (by default allowed to upload: scope baike:entity), each in a tenant of its own. */
-export function createApps(dataDir: string, count: number, scopes: string[] = ['baike:entity']): Promise<AppCredentials[]> {
-  return withApp(dataDir, async (app) => {
+export function createApps(stores: ConfigInput, count: number, scopes: string[] = ['baike:entity']): Promise<AppCredentials[]> {
+  return withApp(stores, async (app) => {
     const apps: AppCredentials[] = [];
     for (let i = 0; i < count; i++) apps.push(await createApp(app.meta, { name: `bench-${i}`, scopes }));
     return apps;
@@ -43,8 +44,8 @@ export function entityBody(e: CorpusEntity): Record<string, unknown> {
  * write tier, each durable on its own. For the same reason this one connection runs with
  * synchronous=OFF: a crash during the seed only means running the bench again.
  */
-export function seedGlossary(dataDir: string, owner: AppCredentials, corpus: readonly CorpusEntity[]): Promise<void> {
-  return withApp(dataDir, async (app) => {
+export function seedGlossary(stores: ConfigInput, owner: AppCredentials, corpus: readonly CorpusEntity[]): Promise<void> {
+  return withApp(stores, async (app) => {
     if (app.meta instanceof SqliteMetaStore) app.meta.database.pragma('synchronous = OFF');
     const repo = await app.glossary.companyRepo(owner.tenant_key);
     const at = Date.now();
@@ -64,8 +65,8 @@ export interface StoredFiles {
 }
 
 /** Read-only, beside a running server (as `lingo-server fsck` is). */
-export function storedFiles(dataDir: string): Promise<StoredFiles> {
-  return withApp(dataDir, async (app) => {
+export function storedFiles(stores: ConfigInput): Promise<StoredFiles> {
+  return withApp(stores, async (app) => {
     let rows = 0;
     const blobs = new Set<string>();
     for await (const row of app.meta.listFiles()) {

@@ -102,6 +102,8 @@ export class ProcSampler {
 interface ProcEntry {
   ppid: number;
   cpuS: number;
+  /** The command name (comm), as /proc/<pid>/stat gives it. */
+  comm: string;
 }
 
 /** Every process's parent and CPU time, from /proc/<pid>/stat. */
@@ -110,13 +112,24 @@ function allProcs(): Map<number, ProcEntry> {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const f = statFields(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
-      out.set(Number(name), { ppid: Number(f[1]), cpuS: cpuSecondsOf(f) });
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = statFields(stat);
+      out.set(Number(name), { ppid: Number(f[1]), cpuS: cpuSecondsOf(f), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
     } catch {
       // exited between readdir and read
     }
   }
   return out;
+}
+
+/**
+ * The servers a pg-s3 lingo-server works with (PostgreSQL's processes, redis-server, s3rver, a
+ * Node process): their CPU is that mode's own cost, counted apart from the neighbours'. Other
+ * users of the same services (another test suite) are counted with them.
+ */
+function isService(pid: number, comm: string): boolean {
+  if (comm === 'postgres' || comm === 'redis-server') return true;
+  return comm === 'node' && /\bs3rver\b/.test(commandOf(pid));
 }
 
 function commandOf(pid: number): string {
@@ -140,6 +153,8 @@ class NeighbourMeter {
   private readonly last = new Map<number, ProcEntry>();
   /** Read when a process is first seen, since a short-lived neighbour is gone by stop(). */
   private readonly commands = new Map<number, string>();
+  /** Whether each pid seen is one of the services (decided once: a cmdline read per process). */
+  private readonly services = new Map<number, boolean>();
   private timer: NodeJS.Timeout | undefined;
 
   /** `ours`: roots of the bench's own process trees (this process's ancestors are added). */
@@ -155,12 +170,13 @@ class NeighbourMeter {
     return this;
   }
 
-  stop(): { neighbourCpuS: number; kernelCpuS: number; top: Array<{ command: string; cpuS: number }> } {
+  stop(): { neighbourCpuS: number; kernelCpuS: number; serviceCpuS: number; top: Array<{ command: string; cpuS: number }> } {
     clearInterval(this.timer);
     this.poll();
     const ours = this.ourPids();
     let neighbourCpuS = 0;
     let kernelCpuS = 0;
+    let serviceCpuS = 0;
     const users: Array<{ pid: number; cpuS: number }> = [];
     for (const [pid, e] of this.last) {
       if (ours.has(pid)) continue;
@@ -168,6 +184,7 @@ class NeighbourMeter {
       const used = e.cpuS - (this.first.get(pid) ?? 0);
       if (used <= 0) continue;
       if (pid === 2 || e.ppid === 2) kernelCpuS += used;
+      else if (this.isService(pid, e.comm)) serviceCpuS += used;
       else {
         neighbourCpuS += used;
         users.push({ pid, cpuS: used });
@@ -175,7 +192,13 @@ class NeighbourMeter {
     }
     users.sort((a, b) => b.cpuS - a.cpuS);
     const top = users.slice(0, 3).map((u) => ({ command: this.commands.get(u.pid) ?? commandOf(u.pid), cpuS: u.cpuS }));
-    return { neighbourCpuS, kernelCpuS, top };
+    return { neighbourCpuS, kernelCpuS, serviceCpuS, top };
+  }
+
+  private isService(pid: number, comm: string): boolean {
+    let known = this.services.get(pid);
+    if (known === undefined) this.services.set(pid, (known = isService(pid, comm)));
+    return known;
   }
 
   private poll(): void {
@@ -204,42 +227,47 @@ class NeighbourMeter {
 
 export interface Window {
   wallS: number;
+  /** All the server's instances together (one but for a pg-s3 cluster). */
   serverCpuS: number;
+  /** The sum of each instance's peak. */
   serverPeakRssBytes: number;
   clientCpuS: number;
   /** CPU of processes outside the benchmark meanwhile; high means a busy neighbour. */
   neighbourCpuS: number;
   /** CPU of kernel threads (writeback, journal, softirq), much of it caused by the server's I/O. */
   kernelCpuS: number;
+  /** CPU of PostgreSQL, Redis and s3rver (see isService). */
+  serviceCpuS: number;
   /** The busiest neighbours, for the notes. */
   neighbours: Array<{ command: string; cpuS: number }>;
 }
 
 /**
- * Brackets one run: the server's CPU and RSS, the client's CPU (this process, or a child such as
- * wrk when its pid is given), and what the rest of the machine used meanwhile, so that a run
- * disturbed by a neighbour can be told apart from a slow server.
+ * Brackets one run: the server's CPU and RSS (every instance's), the client's CPU (this process,
+ * or children such as wrk when their pids are given), and what the rest of the machine used
+ * meanwhile, so that a run disturbed by a neighbour can be told apart from a slow server.
  */
-export function openWindow(serverPid: number, clientPid?: number): { stop(): Window } {
-  const server = new ProcSampler(serverPid).start();
-  const client = clientPid === undefined ? undefined : new ProcSampler(clientPid).start();
-  const others = new NeighbourMeter(clientPid === undefined ? [serverPid] : [serverPid, clientPid]).start();
+export function openWindow(serverPids: readonly number[], clientPids: readonly number[] = []): { stop(): Window } {
+  const servers = serverPids.map((pid) => new ProcSampler(pid).start());
+  const clients = clientPids.map((pid) => new ProcSampler(pid).start());
+  const others = new NeighbourMeter([...serverPids, ...clientPids]).start();
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   return {
     stop: () => {
       const wallS = (performance.now() - t0) / 1000;
-      const s = server.stop();
+      const s = servers.map((server) => server.stop());
       const self = process.cpuUsage(self0);
-      const clientCpuS = client ? client.stop().cpuS : (self.user + self.system) / 1e6;
+      const clientCpuS = clients.length ? clients.reduce((sum, c) => sum + c.stop().cpuS, 0) : (self.user + self.system) / 1e6;
       const o = others.stop();
       return {
         wallS,
-        serverCpuS: s.cpuS,
-        serverPeakRssBytes: s.peakRssBytes,
+        serverCpuS: s.reduce((sum, r) => sum + r.cpuS, 0),
+        serverPeakRssBytes: s.reduce((sum, r) => sum + r.peakRssBytes, 0),
         clientCpuS,
         neighbourCpuS: o.neighbourCpuS,
         kernelCpuS: o.kernelCpuS,
+        serviceCpuS: o.serviceCpuS,
         neighbours: o.top,
       };
     },
@@ -247,10 +275,11 @@ export function openWindow(serverPid: number, clientPid?: number): { stop(): Win
 }
 
 /** The neighbour fields of RunStats, in % of one core. */
-export function neighbourStats(w: Window): { neighbourCpuPct: number; kernelCpuPct: number; neighbours: string[] } {
+export function neighbourStats(w: Window): { neighbourCpuPct: number; kernelCpuPct: number; serviceCpuPct: number; neighbours: string[] } {
   return {
     neighbourCpuPct: (w.neighbourCpuS / w.wallS) * 100,
     kernelCpuPct: (w.kernelCpuS / w.wallS) * 100,
+    serviceCpuPct: (w.serviceCpuS / w.wallS) * 100,
     neighbours: w.neighbours.filter((n) => n.cpuS / w.wallS >= 0.05).map((n) => `${n.command}: ${((n.cpuS / w.wallS) * 100).toFixed(0)}%`),
   };
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Mode } from './config.js';
-import type { ScenarioResult, ServerSummary } from './scenarios/common.js';
+import { backendsSection } from './backend-report.js';
+import { serversOf, type ScenarioResult, type ServerSummary } from './scenarios/common.js';
 import { repoRoot } from './servers.js';
 
 export interface Machine {
@@ -41,11 +42,11 @@ export function describeMachine(wrk: string | undefined): Machine {
   };
 }
 
-const n = (v: number, digits = 0): string =>
+export const n = (v: number, digits = 0): string =>
   Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
 
 /** The headline value with the unit its metric implies. */
-function fmt(s: ScenarioResult, v: number): string {
+export function fmt(s: ScenarioResult, v: number): string {
   if (s.id === 'large-uploads') return `${n(v, 1)} MB/s`;
   if (s.id === 'memory') return `${n(v)} MB`;
   if (s.id === 'latency') return `${n(v, 1)} ms`;
@@ -80,15 +81,15 @@ function detailRow(s: ScenarioResult, server: ServerSummary): string {
   const failed = m.bad ? `**${n(m.bad)}**` : '0';
   return (
     `| ${s.id} | ${server.name} | ${m.client} | ${n(m.reqPerSec)} | ${n(m.mbPerSec, 1)} | ${n(m.latencyMs.p50, 1)} | ${n(m.latencyMs.p99, 1)} | ` +
-    `${n(m.serverCpuPct)} | ${n(m.clientCpuPct)} | ${n(m.kernelCpuPct)} | ${n(m.neighbourCpuPct)} | ${n(server.idleRssMb)} | ${n(server.peakRssMb)} | ${n(m.ok)} | ${failed} |`
+    `${n(m.serverCpuPct)} | ${n(m.clientCpuPct)} | ${n(m.kernelCpuPct)} | ${n(m.serviceCpuPct)} | ${n(m.neighbourCpuPct)} | ${n(server.idleRssMb)} | ${n(server.peakRssMb)} | ${n(m.ok)} | ${failed} |`
   );
 }
 
 export function detailsTable(r: BenchReport): string {
   return [
-    '| Scenario | Server | Client | req/s | MB/s | p50 ms | p99 ms | server CPU % | client CPU % | kernel CPU % | neighbours CPU % | idle RSS MB | peak RSS MB | OK | failed |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...r.scenarios.flatMap((s) => [s.lingo, s.baseline, ...(s.limit ? [s.limit] : []), ...(s.floor ? [s.floor] : [])].map((server) => detailRow(s, server))),
+    '| Scenario | Server | Client | req/s | MB/s | p50 ms | p99 ms | server CPU % | client CPU % | kernel CPU % | services CPU % | neighbours CPU % | idle RSS MB | peak RSS MB | OK | failed |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.scenarios.flatMap((s) => serversOf(s).map((server) => detailRow(s, server))),
   ].join('\n');
 }
 
@@ -112,6 +113,7 @@ export function markdown(r: BenchReport): string {
     '',
     targetsTable(r),
     '',
+    ...backendsSection(r.scenarios),
     '## Details (medians over rounds; MB = 10^6 bytes; CPU in % of one core)',
     '',
     detailsTable(r),
@@ -123,8 +125,8 @@ export function markdown(r: BenchReport): string {
   ].join('\n');
 }
 
-/** `base` is "latest" for complete full runs; quick and partial runs write "scratch" instead. */
-export function writeResults(r: BenchReport, dir: string, base: 'latest' | 'scratch'): { json: string; md: string } {
+/** `base` is "latest" for complete full runs (latest-pg-s3 with `--backend`); quick and partial runs write "scratch". */
+export function writeResults(r: BenchReport, dir: string, base: 'latest' | 'latest-pg-s3' | 'scratch'): { json: string; md: string } {
   fs.mkdirSync(dir, { recursive: true });
   const json = path.join(dir, `${base}.json`);
   const md = path.join(dir, `${base}.md`);

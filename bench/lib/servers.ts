@@ -1,10 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppCredentials } from '../../src/auth/apps.js';
+import type { ConfigInput } from '../../src/config/config.js';
 import type { RequiredStep } from './baselines/steps.js';
+import { embedded, openStores, type LingoVariant } from './lingo-backends.js';
 import { createApps, storedFiles, type StoredFiles } from './lingo-data-dir.js';
 import { readProc } from './proc.js';
 
@@ -13,16 +13,24 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** A server under test, in its own process so that its RSS and CPU are its own. */
 export interface ServerChild {
   readonly name: string;
+  /** The first instance's. */
   readonly pid: number;
   readonly baseUrl: string;
-  /** VmHWM now: the peak RSS of the child's whole life (each scenario starts fresh children). */
+  /**
+   * Every process of the server: one, except a pg-s3 cluster (`--instances 2`), whose instances
+   * share the stores. The load generators spread their connections over them; CPU counts them all.
+   */
+  readonly instances: ReadonlyArray<{ readonly pid: number; readonly baseUrl: string }>;
+  /** VmHWM now: the peak RSS of the child's whole life (each scenario starts fresh children); of the largest instance. */
   peakRssBytes(): number;
   /** SIGTERM, wait for a clean exit (lingo drains in-flight requests), SIGKILL if it hangs. */
   stop(): Promise<void>;
 }
 
 export interface LingoServer extends ServerChild {
-  readonly dataDir: string;
+  readonly variant: LingoVariant;
+  /** Notes on the stores, for the scenario's notes. */
+  readonly storeNotes: readonly string[];
   readonly apps: AppCredentials[];
   /** One tenant access token per app, same order as `apps`. */
   readonly tokens: string[];
@@ -80,6 +88,7 @@ export async function spawnServer(name: string, script: string, args: string[], 
     name,
     pid: child.pid!,
     baseUrl,
+    instances: [{ pid: child.pid!, baseUrl }],
     peakRssBytes: () => readProc(child.pid!)?.hwmBytes ?? 0,
     stop: () => {
       stopping = true;
@@ -132,55 +141,72 @@ function stopChild(child: ChildProcess): Promise<void> {
 export interface LingoOptions {
   /** Scopes of every app (default: baike:entity, which uploads, downloads and reads the glossary). */
   scopes?: string[];
-  /** Runs on the data dir after the apps are created, before the server starts (the glossary's seed). */
-  prepare?: (dataDir: string, apps: AppCredentials[]) => Promise<void>;
+  /** Runs on the stores after the apps are created, before the server starts (the glossary's seed). */
+  prepare?: (stores: ConfigInput, apps: AppCredentials[]) => Promise<void>;
+  /** Which stores, how many instances (default: the embedded defaults, one process). */
+  variant?: LingoVariant;
 }
 
 /**
- * lingo-server on its embedded defaults (segments and files for blobs, SQLite for rows) in a
- * fresh temp data dir, rate limits off (the write tier too). Its apps are created before the
- * child starts (see lingo-data-dir.ts).
+ * lingo-server on fresh stores: by default its embedded defaults (segments and files for blobs,
+ * SQLite for rows) in a temp data dir, rate limits off (the write tier too); or a variant's (see
+ * lingo-backends.ts). Its apps are created before the children start (see lingo-data-dir.ts).
  */
 export async function startLingo(appCount: number, nodeArgs: string[] = [], options: LingoOptions = {}): Promise<LingoServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-bench-'));
-  let apps: AppCredentials[];
+  const variant = options.variant ?? embedded;
+  const stores = await openStores(variant);
+  let started: ServerChild[] = [];
   try {
-    apps = await createApps(dataDir, appCount, options.scopes);
-    await options.prepare?.(dataDir, apps);
+    const apps = await createApps(stores.settings(0), appCount, options.scopes);
+    await options.prepare?.(stores.settings(0), apps);
+    const spawnOne = (i: number): Promise<ServerChild> => {
+      const args = ['serve', '--host', '127.0.0.1', '--port', '0', ...stores.serveFlags(i), '--log-level', 'silent'];
+      // The bin's launcher, preloaded, sizes the libuv pool as `lingo-server` and `npm start` do.
+      return spawnServer(variant.name, 'src/main.ts', args, ['--require', path.join(repoRoot, 'bin/lingo-server.cjs'), ...nodeArgs]);
+    };
+    const all = await Promise.allSettled(Array.from({ length: variant.instances }, (_, i) => spawnOne(i)));
+    started = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const server = cluster(variant.name, started);
+    const tokens = await Promise.all(apps.map((a) => tenantToken(server.baseUrl, a)));
+    return {
+      ...server,
+      variant,
+      storeNotes: stores.notes,
+      apps,
+      tokens,
+      storedFiles: () => storedFiles(stores.settings(0)),
+      stop: async () => {
+        await server.stop();
+        // A leftover schema or bucket is not worth a scenario's figures: say so and go on.
+        await stores.remove().catch((err: unknown) => process.stderr.write(`\n!! ${variant.name}: removing its stores failed: ${String(err)}\n`));
+      },
+    };
   } catch (err) {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all(started.map((s) => s.stop()));
+    await stores.remove();
     throw err;
   }
-  const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir];
-  args.push('--rate-limit-per-second', '0', '--rate-limit-per-minute', '0', '--rate-limit-writes-per-minute', '0', '--log-level', 'silent');
-  let server: ServerChild;
-  let tokens: string[];
-  try {
-    // The bin's launcher, preloaded, sizes the libuv pool as `lingo-server` and `npm start` do.
-    server = await spawnServer('lingo-server', 'src/main.ts', args, ['--require', path.join(repoRoot, 'bin/lingo-server.cjs'), ...nodeArgs]);
-  } catch (err) {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
-  try {
-    tokens = await Promise.all(apps.map((a) => tenantToken(server.baseUrl, a)));
-  } catch (err) {
-    await server.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
+}
+
+/** Instances as one server: the first's pid and URL, all of them in `instances`. */
+function cluster(name: string, servers: readonly ServerChild[]): ServerChild {
+  const first = servers[0];
+  if (!first) throw new Error('a server of no instance');
+  if (servers.length === 1) return first;
   return {
-    ...server,
-    dataDir,
-    apps,
-    tokens,
-    storedFiles: () => storedFiles(dataDir),
-    stop: async () => {
-      await server.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+    name,
+    pid: first.pid,
+    baseUrl: first.baseUrl,
+    instances: servers.flatMap((s) => s.instances),
+    peakRssBytes: () => Math.max(...servers.map((s) => s.peakRssBytes())),
+    stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
   };
 }
+
+/** The pids of every instance of `server`. */
+export const pidsOf = (server: ServerChild): number[] => server.instances.map((i) => i.pid);
 
 async function tenantToken(baseUrl: string, app: AppCredentials): Promise<string> {
   const res = await fetch(`${baseUrl}/open-apis/auth/v3/tenant_access_token/internal`, {

@@ -21,6 +21,8 @@ export interface RunStats {
   neighbourCpuPct: number;
   /** CPU of kernel threads meanwhile (writeback, journal, softirq), largely the server's own I/O. */
   kernelCpuPct: number;
+  /** CPU of PostgreSQL, Redis and s3rver meanwhile: a pg-s3 server's own cost (other users of them included). */
+  serviceCpuPct: number;
   /** The busiest neighbours, e.g. "node (vitest 1): 85%". */
   neighbours: string[];
   /** Highest VmRSS sampled while the run lasted. */
@@ -74,6 +76,7 @@ export function medianRun(runs: readonly RunStats[]): RunStats {
     serverCpuPct: m((r) => r.serverCpuPct),
     neighbourCpuPct: m((r) => r.neighbourCpuPct),
     kernelCpuPct: m((r) => r.kernelCpuPct),
+    serviceCpuPct: m((r) => r.serviceCpuPct),
     neighbours: runs.flatMap((r) => r.neighbours),
     serverRssMb: Math.max(...runs.map((r) => r.serverRssMb)),
     statusCounts,

@@ -45,7 +45,7 @@ export class LingoMetrics {
   });
   private readonly backendSeconds = new Histogram({
     name: 'lingo_backend_call_duration_seconds',
-    help: 'Calls to a storage interface, by store (meta, glossary, blob, ratelimit), backend and method',
+    help: 'Calls to a storage interface, by store (meta, glossary, blob, ratelimit), backend and method; within S3 blob calls, each S3 request (store s3) and ledger statement (store ledger)',
     labelNames: ['store', 'backend', 'method'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
@@ -128,7 +128,8 @@ export interface RequestOutcome {
 }
 
 export interface BackendLabels {
-  store: 'meta' | 'glossary' | 'blob' | 'ratelimit';
+  /** s3 and ledger: the S3 requests and PostgreSQL ledger statements an S3 blob-store call is made of. */
+  store: 'meta' | 'glossary' | 'blob' | 'ratelimit' | 's3' | 'ledger';
   /** sqlite | postgres, fs | s3, memory | redis. */
   backend: string;
 }

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { paths, uploadSuccess } from '../config.js';
 import { neighbourStats, openWindow } from '../proc.js';
-import type { ServerChild } from '../servers.js';
+import { pidsOf, type ServerChild } from '../servers.js';
 import { MB, type RunStats } from '../stats.js';
 import type { UploadBody } from '../multipart.js';
 
@@ -49,7 +49,8 @@ export async function runCannon(run: CannonRun): Promise<RunStats> {
     else errorBodies++;
   };
   const opts: autocannon.Options = {
-    url: run.server.baseUrl,
+    // A cluster's instances each get an equal share of the connections (autocannon: url[i % n]).
+    url: run.server.instances.map((i) => i.baseUrl),
     connections: run.connections,
     timeout: run.timeoutS ?? 30,
     requests: [request],
@@ -57,7 +58,7 @@ export async function runCannon(run: CannonRun): Promise<RunStats> {
   if (run.amount !== undefined) opts.amount = run.amount;
   else opts.duration = run.durationS ?? 5;
 
-  const meter = openWindow(run.server.pid);
+  const meter = openWindow(pidsOf(run.server));
   const result = await new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
   const w = meter.stop();
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { neighbourStats, openWindow } from '../proc.js';
-import type { ServerChild } from '../servers.js';
+import { pidsOf, type ServerChild } from '../servers.js';
 import { MB, percentile, type RunStats } from '../stats.js';
 
 export interface OpenLoopRun {
@@ -28,7 +28,8 @@ export async function runOpenLoop(run: OpenLoopRun): Promise<RunStats> {
   const total = Math.round(run.ratePerSec * run.durationS);
   const intervalMs = 1000 / run.ratePerSec;
   const agent = new http.Agent({ keepAlive: true, maxSockets: run.maxSockets ?? 128 });
-  const url = new URL(run.path, run.server.baseUrl);
+  // Request i goes to instance i mod n: a round robin over a cluster's instances.
+  const urls = run.server.instances.map((instance) => new URL(run.path, instance.baseUrl));
   const latencies = new Float64Array(total);
   const lags = new Float64Array(total);
   const statusCounts: Record<string, number> = {};
@@ -40,7 +41,7 @@ export async function runOpenLoop(run: OpenLoopRun): Promise<RunStats> {
   let sentBytes = 0;
   let lastSentAt = 0;
 
-  const meter = openWindow(run.server.pid);
+  const meter = openWindow(pidsOf(run.server));
   const t0 = performance.now() + 20;
 
   await new Promise<void>((resolveAll) => {
@@ -52,7 +53,12 @@ export async function runOpenLoop(run: OpenLoopRun): Promise<RunStats> {
       const { headers, body } = run.request(i);
       lags[i] = performance.now() - due;
       lastSentAt = performance.now();
-      const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': String(body.length) }, timeout: 30_000 });
+      const req = http.request(urls[i % urls.length]!, {
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'Content-Length': String(body.length) },
+        timeout: 30_000,
+      });
       let settled = false;
       const failed = (): void => {
         if (settled) return;

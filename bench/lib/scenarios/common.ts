@@ -1,6 +1,8 @@
 import { noisyNeighbourPct, type Mode } from '../config.js';
 import type { BenchImages } from '../images.js';
+import type { LingoVariant } from '../lingo-backends.js';
 import { readProc } from '../proc.js';
+import type { Breakdown } from '../server-metrics.js';
 import type { ServerChild } from '../servers.js';
 import { MB, medianRun, type RunStats } from '../stats.js';
 
@@ -11,6 +13,8 @@ export interface ScenarioContext {
   images: BenchImages;
   /** wrk's version when installed; downloads then use it instead of autocannon. */
   wrk: string | undefined;
+  /** lingo-server on other stores (`--backend pg-s3`), run beside the embedded one; usually none. */
+  variants: readonly LingoVariant[];
   log(line: string): void;
 }
 
@@ -60,6 +64,10 @@ export interface ScenarioResult {
   limit?: ServerSummary;
   /** The required-work floor's runs (small uploads). */
   floor?: ServerSummary;
+  /** lingo-server on the stores of ctx.variants, same load; the headline stays the embedded server's. */
+  backends?: ServerSummary[];
+  /** Where each lingo-server's time per request went, from its own /metrics (upload scenarios). */
+  breakdowns?: Breakdown[];
   headline: Headline;
   notes: string[];
   /** Figures beyond the runs' (the highlight scenario's update costs), for latest.json. */
@@ -67,6 +75,15 @@ export interface ScenarioResult {
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioResult>;
+
+/** Every server a scenario measured. */
+export const serversOf = (s: ScenarioResult): ServerSummary[] => [
+  s.lingo,
+  s.baseline,
+  ...(s.limit ? [s.limit] : []),
+  ...(s.floor ? [s.floor] : []),
+  ...(s.backends ?? []),
+];
 
 /**
  * Starts the servers at once (an undefined start stays undefined, in its place); if one fails,
@@ -81,8 +98,9 @@ export async function startAll<T extends readonly (Promise<ServerChild> | undefi
   throw failed.reason;
 }
 
+/** Of every instance together. */
 export function idleRssMb(server: ServerChild): number {
-  return (readProc(server.pid)?.rssBytes ?? 0) / MB;
+  return server.instances.reduce((sum, i) => sum + (readProc(i.pid)?.rssBytes ?? 0), 0) / MB;
 }
 
 export interface Side {
@@ -143,7 +161,7 @@ export function describe(r: RunStats): string {
   return (
     `${r.reqPerSec.toFixed(0).padStart(6)} req/s ${r.mbPerSec.toFixed(1).padStart(7)} MB/s  p50 ${r.latencyMs.p50.toFixed(1)} ms  ` +
     `p99 ${r.latencyMs.p99.toFixed(1)} ms  CPU server ${r.serverCpuPct.toFixed(0)}% client ${r.clientCpuPct.toFixed(0)}% ` +
-    `kernel ${r.kernelCpuPct.toFixed(0)}% neighbours ${r.neighbourCpuPct.toFixed(0)}%  ` +
+    `kernel ${r.kernelCpuPct.toFixed(0)}% services ${r.serviceCpuPct.toFixed(0)}% neighbours ${r.neighbourCpuPct.toFixed(0)}%  ` +
     `RSS ${r.serverRssMb.toFixed(0)} MB  (${r.client})${failed}`
   );
 }

@@ -7,7 +7,9 @@ import { runWrk } from '../load/wrk.js';
 import { UploadBody } from '../multipart.js';
 import { startLingo, startServe, type LingoServer, type ServerChild } from '../servers.js';
 import type { RunStats } from '../stats.js';
-import { alternate, clientBoundNote, cpuNote, idleRssMb, summarise, type Scenario } from './common.js';
+import { breakdownNote, systemsNote } from '../server-metrics.js';
+import { alternate, clientBoundNote, cpuNote, idleRssMb, startAll, summarise, type Scenario, type Side } from './common.js';
+import { backendNotes, downloadOperation, meteredSide } from './lingo-sides.js';
 
 const connections = 32;
 
@@ -38,46 +40,59 @@ async function seed(lingo: LingoServer, image: Buffer): Promise<{ fileToken: str
  * what either server can send of a 50 KB high-entropy body, whatever the server does.
  */
 export const downloads: Scenario = async (ctx) => {
-  const lingo = await startLingo(1);
+  const [lingo, ...others] = await startAll(startLingo(1), ...ctx.variants.map((variant) => startLingo(1, [], { variant })));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lingo-bench-serve-'));
   let serve: ServerChild | undefined;
   try {
-    const { fileToken, bytes, contentType } = await seed(lingo, ctx.images.smallJpeg);
+    const seeds = await Promise.all([lingo, ...others].map((l) => seed(l, ctx.images.smallJpeg)));
+    const { bytes, contentType } = seeds[0]!;
     const file = path.join(tmp, 'bench.jpg');
     fs.writeFileSync(file, bytes);
     serve = await startServe(file, contentType);
-    const idle = { lingo: idleRssMb(lingo), serve: idleRssMb(serve) };
-    const headers = { Authorization: `Bearer ${lingo.tokens[0]}` };
-    const urlPath = paths.download(fileToken);
-    const load = (server: ServerChild, durationS: number): Promise<RunStats> =>
-      ctx.wrk
+    const idle = { lingo: idleRssMb(lingo), serve: idleRssMb(serve), others: others.map(idleRssMb) };
+    const load = (server: ServerChild, durationS: number, token: string, fileToken: string): Promise<RunStats> => {
+      const headers = { Authorization: `Bearer ${token}` };
+      const urlPath = paths.download(fileToken);
+      return ctx.wrk
         ? runWrk({ server, connections, threads: Math.min(2, os.cpus().length), durationS, path: urlPath, headers })
         : runCannon({ server, connections, durationS, path: urlPath, headers });
-    const s = serve;
-    const [lr, sr] = await alternate(
+    };
+    const side = (server: ServerChild, token: string, fileToken: string): Side => ({
+      label: server.name,
+      warmup: () => load(server, ctx.mode.warmupS, token, fileToken),
+      run: () => load(server, ctx.mode.downloadS, token, fileToken),
+    });
+    const metered = [lingo, ...others].map((l, i) => meteredSide(l, downloadOperation, side(l, l.tokens[0]!, seeds[i]!.fileToken)));
+    const [lr, sr, ...or] = await alternate(
       ctx,
       ctx.mode.rounds,
-      { label: 'lingo-server', warmup: () => load(lingo, ctx.mode.warmupS), run: () => load(lingo, ctx.mode.downloadS) },
-      { label: 'serve', warmup: () => load(s, ctx.mode.warmupS), run: () => load(s, ctx.mode.downloadS) },
+      metered[0]!.side,
+      // serve ignores the token and the path.
+      side(serve, lingo.tokens[0]!, seeds[0]!.fileToken),
+      ...metered.slice(1).map((m) => m.side),
     );
+    const breakdowns = await Promise.all(metered.map((m) => m.breakdown()));
     const l = summarise(lingo, lr.kept, idle.lingo, lr.discarded);
     const b = summarise(serve, sr.kept, idle.serve, sr.discarded);
+    const o = others.map((server, i) => summarise(server, or[i]!.kept, idle.others[i]!, or[i]!.discarded));
     const ratio = l.median.reqPerSec / b.median.reqPerSec;
     const notes = [
       ctx.wrk
-        ? `Driven by ${ctx.wrk} (${Math.min(2, os.cpus().length)} threads), in its own process, sharing the machine's cores with the server.`
+        ? `Driven by ${ctx.wrk} (${Math.min(2, os.cpus().length)} threads; one wrk per instance of a cluster, with half the connections and threads each), ` +
+          "in its own process, sharing the machine's cores with the server."
         : 'wrk is not installed: driven by autocannon, whose per-response cost on a high-entropy 50 KB body ' +
           'caps it near 900 req/s here; the serve baseline shows that ceiling (install wrk for real figures).',
-      cpuNote(l),
-      cpuNote(b),
-      clientBoundNote(l, os.cpus().length),
-      clientBoundNote(b, os.cpus().length),
+      ...backendNotes(l, others, o, (r) => r.reqPerSec, 'req/s'),
+      ...breakdowns.flatMap((x) => [breakdownNote(x, 'download'), systemsNote(x, 'download')]),
+      ...[l, b, ...o].flatMap((x) => [cpuNote(x), clientBoundNote(x, os.cpus().length)]),
     ];
     return {
       id: 'downloads',
       title: `Small downloads: the ~50 KB JPEG, ${connections} connections`,
       lingo: l,
       baseline: b,
+      ...(o.length > 0 ? { backends: o } : {}),
+      breakdowns,
       headline: {
         metric: `req/s, median of ${ctx.mode.rounds}`,
         lingo: l.median.reqPerSec,
@@ -89,7 +104,7 @@ export const downloads: Scenario = async (ctx) => {
       notes: notes.filter((n): n is string => n !== undefined),
     };
   } finally {
-    await Promise.all([lingo.stop(), serve?.stop()]);
+    await Promise.all([lingo.stop(), serve?.stop(), ...others.map((x) => x.stop())]);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 };

@@ -56,8 +56,8 @@ export const highlight: Scenario = async (ctx) => {
   const [lingo, baseline] = await startAll(
     startLingo(1, [], {
       scopes: ['baike:entity', 'baike:entity:exempt_review'],
-      prepare: async (dataDir, apps) => {
-        await seedGlossary(dataDir, apps[0]!, glossary);
+      prepare: async (stores, apps) => {
+        await seedGlossary(stores, apps[0]!, glossary);
         seedMs = performance.now() - seedStarted;
       },
     }),

@@ -3,7 +3,8 @@ import { runOpenLoop } from '../load/open-loop.js';
 import { UploadBody } from '../multipart.js';
 import { startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
 import type { RunStats } from '../stats.js';
-import { alternate, cpuNote, idleRssMb, startAll, summarise, type Scenario } from './common.js';
+import { alternate, cpuNote, idleRssMb, startAll, summarise, type Scenario, type Side } from './common.js';
+import { backendNotes } from './lingo-sides.js';
 
 /**
  * Small uploads at a steady 1 000/s spread over 20 apps (one tenant token each, rotated per
@@ -12,13 +13,19 @@ import { alternate, cpuNote, idleRssMb, startAll, summarise, type Scenario } fro
  * machine's cores, scheduler and disk allow a server that acknowledges only durable uploads.
  */
 export const latency: Scenario = async (ctx) => {
-  const [lingo, receive, durable] = await startAll(startLingo(targets.latencyApps), startReceive(), startDurableReceive());
+  const [lingo, receive, durable, ...others] = await startAll(
+    startLingo(targets.latencyApps),
+    startReceive(),
+    startDurableReceive(),
+    ...ctx.variants.map((variant) => startLingo(targets.latencyApps, [], { variant })),
+  );
   try {
-    const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive), durable: idleRssMb(durable) };
+    const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive), durable: idleRssMb(durable), others: others.map(idleRssMb) };
     const body = new UploadBody(ctx.images.smallJpeg, 'bench.jpg');
-    const auth = lingo.tokens.map((t) => `Bearer ${t}`);
-    const load = (server: ServerChild, durationS: number): Promise<RunStats> =>
-      runOpenLoop({
+    // The baselines ignore the tokens; each lingo-server rotates over its own apps'.
+    const load = (server: ServerChild, durationS: number, tokens = lingo.tokens): Promise<RunStats> => {
+      const auth = tokens.map((t) => `Bearer ${t}`);
+      return runOpenLoop({
         server,
         ratePerSec: targets.latencyRatePerSec,
         durationS,
@@ -26,11 +33,24 @@ export const latency: Scenario = async (ctx) => {
         expectInBody: uploadSuccess,
         request: (i) => ({ headers: { Authorization: auth[i % auth.length]!, 'Content-Type': body.contentType }, body: body.nextCopy() }),
       });
-    const side = (label: string, server: ServerChild) => ({ label, warmup: () => load(server, ctx.mode.warmupS), run: () => load(server, ctx.mode.latencyS) });
-    const [lr, br, dr] = await alternate(ctx, ctx.mode.latencyRounds, side('lingo-server', lingo), side('receive', receive), side('durable', durable));
+    };
+    const side = (label: string, server: ServerChild, tokens?: string[]): Side => ({
+      label,
+      warmup: () => load(server, ctx.mode.warmupS, tokens),
+      run: () => load(server, ctx.mode.latencyS, tokens),
+    });
+    const [lr, br, dr, ...or] = await alternate(
+      ctx,
+      ctx.mode.latencyRounds,
+      side('lingo-server', lingo),
+      side('receive', receive),
+      side('durable', durable),
+      ...others.map((x) => side(x.name, x, x.tokens)),
+    );
     const l = summarise(lingo, lr.kept, idle.lingo, lr.discarded);
     const b = summarise(receive, br.kept, idle.receive, br.discarded);
     const d = summarise(durable, dr.kept, idle.durable, dr.discarded);
+    const o = others.map((server, i) => summarise(server, or[i]!.kept, idle.others[i]!, or[i]!.discarded));
     const rate = targets.latencyRatePerSec;
     const limitP99 = d.median.latencyMs.p99;
     const notes = [
@@ -39,12 +59,14 @@ export const latency: Scenario = async (ctx) => {
           ? `the target leaves ${(targets.latencyMaxP99Ms - limitP99).toFixed(1)} ms of p99 above it for lingo-server's own work.`
           : `above the target: no server that acknowledges only durable uploads met it here.`),
       // One stall (a GC pause, a descheduled main thread) can decide a run's p99: show every round.
-      `p99 per round: ${[l, d].map((x) => `${x.name} ${x.runs.map((r) => r.latencyMs.p99.toFixed(1)).join(', ')} ms`).join('; ')}.`,
+      ...backendNotes(l, others, o, (r) => r.latencyMs.p99, 'ms p99'),
+      `p99 per round: ${[l, d, ...o].map((x) => `${x.name} ${x.runs.map((r) => r.latencyMs.p99.toFixed(1)).join(', ')} ms`).join('; ')}.`,
       cpuNote(l),
       cpuNote(b),
       cpuNote(d),
+      ...o.map(cpuNote),
     ];
-    for (const s of [l, b, d]) {
+    for (const s of [l, b, d, ...o]) {
       const offered = s.median.offeredPerSec ?? 0;
       const lag = (s.median.sendLagP99Ms ?? NaN).toFixed(1);
       if (offered < 0.95 * rate) {
@@ -63,6 +85,7 @@ export const latency: Scenario = async (ctx) => {
       lingo: l,
       baseline: b,
       limit: d,
+      ...(o.length > 0 ? { backends: o } : {}),
       headline: {
         metric: `p99 ms at ${rate}/s, median of ${ctx.mode.latencyRounds} (p50 ${l.median.latencyMs.p50.toFixed(1)} ms)`,
         lingo: l.median.latencyMs.p99,
@@ -75,6 +98,6 @@ export const latency: Scenario = async (ctx) => {
       notes,
     };
   } finally {
-    await Promise.all([lingo.stop(), receive.stop(), durable?.stop()]);
+    await Promise.all([lingo.stop(), receive.stop(), durable?.stop(), ...others.map((x) => x.stop())]);
   }
 };

@@ -5,8 +5,21 @@ import { runUploads } from '../load/cannon.js';
 import { UploadBody } from '../multipart.js';
 import { requiredSteps } from '../baselines/steps.js';
 import { startDurableReceive, startLingo, startReceive, type ServerChild } from '../servers.js';
+import { breakdownNote, systemsNote } from '../server-metrics.js';
 import { cpuUsPerRequest, MB, type RunStats } from '../stats.js';
-import { alternate, clientBoundNote, cpuNote, idleRssMb, startAll, summarise, type Scenario, type ScenarioContext, type ScenarioResult } from './common.js';
+import {
+  alternate,
+  clientBoundNote,
+  cpuNote,
+  idleRssMb,
+  startAll,
+  summarise,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+  type Side,
+} from './common.js';
+import { backendNotes, meteredSide, storedFilesNote, uploadOperation } from './lingo-sides.js';
 
 interface UploadScenario {
   id: string;
@@ -27,55 +40,62 @@ interface UploadScenario {
   floor: boolean;
 }
 
-/** Closed-loop upload throughput, lingo-server vs the receive baseline, same bodies, same client. */
+/**
+ * Closed-loop upload throughput, lingo-server vs the receive baseline, same bodies, same client;
+ * beside them, lingo-server on the stores of `--backend` (ctx.variants), each with its own apps.
+ */
 function uploadThroughput(s: UploadScenario): Scenario {
   return async (ctx) => {
-    const [lingo, receive, durable, floor] = await startAll(
+    const [lingo, receive, durable, floor, ...others] = await startAll(
       startLingo(1),
       startReceive(),
       s.limit === 'durable receive' ? startDurableReceive() : undefined,
       s.floor ? startDurableReceive(requiredSteps) : undefined,
+      ...ctx.variants.map((variant) => startLingo(1, [], { variant })),
     );
     try {
       const idle = { lingo: idleRssMb(lingo), receive: idleRssMb(receive), durable: durable ? idleRssMb(durable) : 0, floor: floor ? idleRssMb(floor) : 0 };
+      const idleOthers = others.map(idleRssMb);
       const body = new UploadBody(ctx.images[s.load.image], s.load.name);
-      const load = (server: ServerChild, durationS: number): Promise<RunStats> =>
-        runUploads({ server, upload: body, connections: s.load.connections, durationS, token: lingo.tokens[0]! });
-      const side = (label: string, server: ServerChild) => ({ label, warmup: () => load(server, ctx.mode.warmupS), run: () => load(server, s.durationS(ctx)) });
-      const [lr, br, dr, fr] = await alternate(
+      // The baselines ignore the token; each lingo-server gets one of its own apps'.
+      const load = (server: ServerChild, durationS: number, token = lingo.tokens[0]!): Promise<RunStats> =>
+        runUploads({ server, upload: body, connections: s.load.connections, durationS, token });
+      const side = (label: string, server: ServerChild, token?: string): Side => ({
+        label,
+        warmup: () => load(server, ctx.mode.warmupS, token),
+        run: () => load(server, s.durationS(ctx), token),
+      });
+      const metered = [lingo, ...others].map((l) => meteredSide(l, uploadOperation, side(l.name, l, l.tokens[0])));
+      const [lr, br, dr, fr, ...or] = await alternate(
         ctx,
         ctx.mode.rounds,
-        side('lingo-server', lingo),
+        metered[0]!.side,
         side('receive', receive),
         durable && side('durable', durable),
         floor && side('floor', floor),
+        ...metered.slice(1).map((m) => m.side),
       );
+      const breakdowns = await Promise.all(metered.map((m) => m.breakdown()));
       const l = summarise(lingo, lr.kept, idle.lingo, lr.discarded);
       const b = summarise(receive, br.kept, idle.receive, br.discarded);
       const d = durable && dr && summarise(durable, dr.kept, idle.durable, dr.discarded);
       const f = floor && fr && summarise(floor, fr.kept, idle.floor, fr.discarded);
+      const o = others.map((server, i) => summarise(server, or[i]!.kept, idleOthers[i]!, or[i]!.discarded));
       const pick = (r: RunStats): number => (s.metric === 'req/s' ? r.reqPerSec : r.mbPerSec);
       const ratio = pick(l.median) / pick(b.median);
       const disk = d ? undefined : await diskCeiling(ctx, s, body);
       // The limit in the metric's unit: records/s, or MB/s of request body as lingo's is counted.
       const limitValue = d ? pick(d.median) : s.metric === 'req/s' ? disk!.recordsPerSec : (disk!.recordsPerSec * body.length) / MB;
       const targetValue = s.minRatio * pick(b.median);
-      // Proof that every acknowledged upload was written: one row per success, each with a blob
-      // of its own. A run ends with up to `connections` requests in flight, which the server may
-      // still store.
-      const lingoRuns = [lr.warmup, ...lr.kept, ...lr.discarded];
-      const acknowledged = lingoRuns.reduce((n, r) => n + r.ok, 0);
-      const { rows, distinctBlobs } = await lingo.storedFiles();
-      const unique = distinctBlobs === rows && rows >= acknowledged && rows <= acknowledged + s.load.connections * lingoRuns.length;
+      const what = s.metric === 'req/s' ? 'small upload' : 'large upload';
       const notes = [
-        unique
-          ? `lingo-server acknowledged ${acknowledged} uploads (warm-up and repeated runs included) and holds ${rows} file rows over ${distinctBlobs} distinct blobs ` +
-            '(the excess: requests in flight when runs ended): no write was deduplicated away.'
-          : `lingo-server acknowledged ${acknowledged} uploads but holds ${rows} file rows over ${distinctBlobs} distinct blobs: CHECK the unique-body logic.`,
+        ...(await Promise.all([lingo, ...others].map((server, i) => storedFilesNote(server, [lr, ...or][i]!, s.load.connections)))),
         d ? durableNote(pick(l.median), pick(b.median), targetValue, limitValue) : diskNote(s, disk!, pick(l.median), targetValue, limitValue),
         f && floorNote(pick(l.median), pick(b.median), targetValue, pick(f.median)),
         d && cpuBudgetNote(l.median, d.median, targetValue, os.cpus().length),
-        ...[l, b, d, f].flatMap((x) => (x ? [cpuNote(x), clientBoundNote(x, os.cpus().length)] : [])),
+        ...backendNotes(l, others, o, pick, s.metric),
+        ...breakdowns.flatMap((x) => [breakdownNote(x, what), systemsNote(x, what)]),
+        ...[l, b, d, f, ...o].flatMap((x) => (x ? [cpuNote(x), clientBoundNote(x, os.cpus().length)] : [])),
       ];
       const result: ScenarioResult = {
         id: s.id,
@@ -84,6 +104,8 @@ function uploadThroughput(s: UploadScenario): Scenario {
         baseline: b,
         ...(d && { limit: d }),
         ...(f && { floor: f }),
+        ...(o.length > 0 ? { backends: o } : {}),
+        breakdowns,
         headline: {
           metric: `${s.metric}, median of ${ctx.mode.rounds}`,
           lingo: pick(l.median),
@@ -98,7 +120,7 @@ function uploadThroughput(s: UploadScenario): Scenario {
       };
       return result;
     } finally {
-      await Promise.all([lingo.stop(), receive.stop(), durable?.stop(), floor?.stop()]);
+      await Promise.all([lingo.stop(), receive.stop(), durable?.stop(), floor?.stop(), ...others.map((x) => x.stop())]);
     }
   };
 }

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { ConfigError } from '../../config/config.js';
+import { instrument, type BackendCallSink } from '../../observe/instrument.js';
 import {
   assertBlobKey,
   BlobNotFoundError,
@@ -16,7 +17,7 @@ import {
 } from '../blob-store.js';
 import { BlobLedger } from './blob-ledger.js';
 import { isMissing, isRetryable } from './s3-errors.js';
-import { createS3Client, defaultS3ClientLimits, type S3ClientLimits, type S3Location } from './s3-client.js';
+import { createS3Client, defaultS3ClientLimits, timeRequests, type S3ClientLimits, type S3Location } from './s3-client.js';
 import { Spool, type SpooledBody } from './spool.js';
 import { withinRange } from './ranged-body.js';
 
@@ -28,6 +29,11 @@ export interface S3BlobStoreOptions {
   limits?: S3ClientLimits;
   /** How long an upload waits for another instance's PUT of the same bytes before making its own. */
   pendingWaitMs?: number;
+  /**
+   * Times what a blob-store call is made of, for the metrics: each S3 request (store `s3`) and
+   * each ledger statement (store `ledger`). The store's own calls are timed by its caller.
+   */
+  observe?: BackendCallSink;
 }
 
 /** Claims (and re-claims after gc took the blob) before an upload gives up. */
@@ -58,7 +64,9 @@ export class S3BlobStore implements BlobStore {
   constructor(options: S3BlobStoreOptions, ledgerPool: pg.Pool) {
     this.limits = options.limits ?? defaultS3ClientLimits;
     this.client = createS3Client(options.location, this.limits);
-    this.ledger = new BlobLedger(ledgerPool);
+    const ledger = new BlobLedger(ledgerPool);
+    this.ledger = options.observe ? instrument(ledger, { store: 'ledger', backend: 'postgres' }, options.observe) : ledger;
+    if (options.observe) timeRequests(this.client, options.observe);
     this.bucket = options.location.bucket;
     this.prefix = options.location.prefix.replace(/^\/+|\/+$/g, '');
     this.pendingWaitMs = options.pendingWaitMs ?? 10_000;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { BackendCallSink } from '../../observe/instrument.js';
 
 /** Where the blobs live: `--s3-*` settings. Credentials come from the standard AWS chain. */
 export interface S3Location {
@@ -70,3 +71,26 @@ export function createS3Client(location: S3Location, limits: S3ClientLimits = de
 }
 
 const silentLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Reports each request `client` sends (store `s3`, method the command's name: PutObject,
+ * GetObject…), from the call to its response's headers, the SDK's retries included: inside a
+ * blob-store call, this is the part S3 itself takes.
+ */
+export function timeRequests(client: S3Client, sink: BackendCallSink): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const started = performance.now();
+      let failed = true;
+      try {
+        const output = await next(args);
+        failed = false;
+        return output;
+      } finally {
+        const method = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        sink({ store: 's3', backend: 's3' }, method, (performance.now() - started) / 1000, failed);
+      }
+    },
+    { step: 'initialize', name: 'lingoRequestTiming' },
+  );
+}
