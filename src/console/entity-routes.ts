@@ -84,9 +84,10 @@ export function entityRoutes(auth: ConsoleAuth, entities: EntityService, glossar
       id: 'entities.get',
       methods: ['GET'],
       pattern: /^\/console\/api\/entities\/([^/]+)$/,
-      run: async ({ params: [id = ''], principal }) => ({
-        entity: entityJson(await entities.find(principal, { entityId: id, provider: null, outerId: null })),
-      }),
+      async run({ params: [id = ''], principal }) {
+        const entity = await entities.find(principal, { entityId: id, provider: null, outerId: null });
+        return { entity: entityJson(entity), repo_id: entity.repoId };
+      },
     }),
     consoleRoute(auth, {
       id: 'entities.update',
