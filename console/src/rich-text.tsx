@@ -2,6 +2,8 @@ import DOMPurify from 'dompurify';
 
 // Every link opens without handing the new page a window.opener.
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  // An image the author gave no text is decorative to a screen reader, not a nameless graphic.
+  if (node.tagName === 'IMG' && !node.hasAttribute('alt')) node.setAttribute('alt', '');
   if (node.tagName === 'A') {
     node.setAttribute('rel', 'noopener noreferrer');
     if (node.getAttribute('target') !== null) node.setAttribute('target', '_blank');

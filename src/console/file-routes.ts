@@ -25,6 +25,8 @@ export function fileRoutes(auth: ConsoleAuth, files: FileService, blobs: BlobSto
         const before = optionalString(query, 'before');
         const [at, token] = before?.split('.') ?? [];
         const cursor = at !== undefined && token !== undefined && /^[0-9]{1,16}$/.test(at) ? { createdAtMs: Number(at), fileToken: token } : null;
+        // Uploads acknowledged but whose rows are still only journaled are listed too.
+        await files.flushed();
         const rows = await glossary.listTenantFiles(session.tenantKey, cursor, galleryPage + 1);
         const items = rows.slice(0, galleryPage);
         const last = items.at(-1);
