@@ -68,6 +68,12 @@ export function fileRoutes(auth: ConsoleAuth, files: FileService, blobs: BlobSto
         const size = Number(optionalString(query, 'size') ?? thumbnailSizes[0]);
         if (!(thumbnailSizes as readonly number[]).includes(size)) throw invalidParam('size', `must be one of ${thumbnailSizes.join(', ')}`);
         const row = await files.find(principal, fileToken);
+        if (!thumbnails.canRead(row.format)) {
+          // sharp reads neither BMP nor ICO; browsers do: the image itself stands in.
+          ctx.res.writeHead(303, { Location: `/console/api/files/${encodeURIComponent(row.fileToken)}/content`, 'Content-Length': 0 });
+          ctx.res.end();
+          return 'sent';
+        }
         const webp = await thumbnails.get(row.blobKey, size as ThumbnailSize);
         ctx.res.writeHead(200, { 'Content-Type': 'image/webp', 'Content-Length': webp.length, 'Cache-Control': 'private, max-age=86400' });
         ctx.res.end(ctx.req.method === 'HEAD' ? undefined : webp);

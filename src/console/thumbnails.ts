@@ -18,6 +18,11 @@ export class Thumbnails {
 
   constructor(private readonly blobs: BlobStore) {}
 
+  /** The stored formats sharp (libvips) decodes; BMP and ICO are not among them. */
+  canRead(format: string): boolean {
+    return format === 'png' || format === 'jpeg' || format === 'gif' || format === 'webp';
+  }
+
   get(blobKey: string, size: ThumbnailSize): Promise<Buffer> {
     const key = `${blobKey}:${size}`;
     const hit = this.cache.get(key);

@@ -48,6 +48,18 @@ describe('console API', () => {
     expect(gallery[1]).toMatchObject({ name: 'wide.png', format: 'png', size: bytes.length, width: 800, height: 600 });
   });
 
+  it('files: BMP and ICO, which sharp cannot read, stand in for their own thumbnails (303 to the full image)', async () => {
+    for (const format of ['bmp', 'ico'] as const) {
+      const bytes = await makeImage(format, 400, 400);
+      const token = (await json(await upload(admin, `icon.${format}`, bytes))).data.file_token as string;
+      const thumb = await admin.call(`/console/api/files/${token}/thumbnail`);
+      expect(thumb.status, format).toBe(303);
+      expect(thumb.headers.get('location')).toBe(`/console/api/files/${token}/content`);
+      const full = await admin.call(thumb.headers.get('location')!);
+      expect(Buffer.from(await full.arrayBuffer()).equals(bytes), format).toBe(true);
+    }
+  });
+
   it('files: a refused upload answers the API’s code and reason; another tenant’s file does not exist for this session', async () => {
     const small = await upload(admin, 'small.png', await makeImage('png', 100, 400));
     expect(small.status).toBe(400);
