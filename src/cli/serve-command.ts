@@ -1,5 +1,5 @@
 import { buildApp } from '../app.js';
-import { createApp } from '../auth/apps.js';
+import { createApp, type AppCredentials } from '../auth/apps.js';
 import type { ServerConfig } from '../config/config.js';
 import { defaultConsoleTokenTtlSeconds } from '../console/console-auth.js';
 
@@ -10,7 +10,7 @@ export async function serve(config: Readonly<ServerConfig>, out: (line: string) 
   if ((await app.meta.listApps()).length === 0) {
     const creds = await createApp(app.meta, { name: 'default', scopes: ['baike:entity'] });
     const signIn = await app.console.issueToken(creds.tenant_key, defaultConsoleTokenTtlSeconds);
-    out(firstRunBanner(config, creds.app_id, creds.app_secret, signIn.token));
+    out(firstRunBanner(config, creds, signIn.token));
   }
   const address = await app.listen();
   out(`lingo-server listening on http://${address.address}:${address.port} (data: ${config.dataDir})`);
@@ -31,7 +31,8 @@ export async function serve(config: Readonly<ServerConfig>, out: (line: string) 
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function firstRunBanner(config: Readonly<ServerConfig>, appId: string, appSecret: string, consoleToken: string): string {
+function firstRunBanner(config: Readonly<ServerConfig>, creds: AppCredentials, consoleToken: string): string {
+  const { app_id: appId, app_secret: appSecret, tenant_key: tenantKey } = creds;
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   return [
     'Created a self-built app for this data dir (scope baike:entity):',
@@ -40,7 +41,7 @@ function firstRunBanner(config: Readonly<ServerConfig>, appId: string, appSecret
     'Get a tenant token:',
     `  curl -s -X POST ${base}/open-apis/auth/v3/tenant_access_token/internal \\`,
     `    -H 'Content-Type: application/json' -d '{"app_id":"${appId}","app_secret":"${appSecret}"}'`,
-    `Sign in to the console (the token works for ${defaultConsoleTokenTtlSeconds / 3600} h; mint another with \`lingo-server console token --tenant <key>\`):`,
+    `Sign in to the console (the token works for ${defaultConsoleTokenTtlSeconds / 3600} h; mint another with \`lingo-server console token --tenant ${tenantKey}\`):`,
     `  ${base}/console/sign-in#token=${consoleToken}`,
   ].join('\n');
 }
