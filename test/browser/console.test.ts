@@ -107,6 +107,32 @@ suite(`the console in Chromium${haveChromium ? '' : ` [skipped: no ${chromiumPat
     expect(viaApi.related_meta!.images!.map((i) => i.token)).toHaveLength(2);
   });
 
+  it('keyboard only: sign in with Tab and Enter, reach Drafts by its link; the focused control shows an outline', async () => {
+    const context = await browser.newContext({ baseURL: server.baseUrl });
+    contexts.push(context);
+    const page = await context.newPage();
+    const { token } = await server.app.console.issueToken(server.creds.tenant_key, 600);
+    await page.goto('/console/sign-in');
+    await page.getByLabel('Console token').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('console-token');
+    const outline = await page.evaluate(() => {
+      const g = globalThis as any;
+      return g.getComputedStyle(g.document.activeElement).outlineStyle as string;
+    });
+    expect(outline).not.toBe('none');
+    await page.keyboard.type(token);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Entries', level: 1 }).waitFor();
+    // Skip link, brand text, then the nav links in order: Tab until Drafts has focus, at most 20 presses.
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)) === 'Drafts') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Drafts', level: 1 }).waitFor();
+  });
+
   it('drafts from the official SDK: approve one and reject another in the console; the API sees both', async () => {
     const client = server.client;
     const key = `Wombat${Date.now()}`;
