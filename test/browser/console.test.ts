@@ -105,6 +105,19 @@ suite(`the console in Chromium${haveChromium ? '' : ` [skipped: no ${chromiumPat
     const viaApi = (await server.client.lingo.v1.entity.get({ path: { entity_id: id } })).data!.entity!;
     expect(viaApi.main_keys![0]!.key).toBe(key);
     expect(viaApi.related_meta!.images!.map((i) => i.token)).toHaveLength(2);
+
+    // Edit is a full replace: an empty main key gets the API's own message; a valid one is saved.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Main key').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^main_keys\[0\]\.key: /);
+    await page.getByLabel('Main key').fill(`${key}-2`);
+    await page.getByLabel('Rich text (HTML)').fill('');
+    await page.getByLabel('Description').fill('Edited in the console');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: `${key}-2`, level: 1 }).waitFor();
+    const edited = (await server.client.lingo.v1.entity.get({ path: { entity_id: id } })).data!.entity!;
+    expect([edited.description, edited.aliases!.map((a) => a.key), edited.related_meta!.images!.length]).toEqual(['Edited in the console', ['QK'], 2]);
   });
 
   it('keyboard only: sign in with Tab and Enter, reach Drafts by its link; the focused control shows an outline', async () => {

@@ -17,7 +17,7 @@ const splitList = (s: string) =>
  * Create, or edit as a full replace (as the API's PUT): the entity's other fields (links, users,
  * full names, i18n descriptions) are sent back as they were. The API's messages are shown as is.
  */
-export function EntryForm({ repoId, entity }: { repoId: string; entity?: Entity }) {
+export function EntryForm({ repoId, entity, onSaved }: { repoId: string; entity?: Entity; onSaved?: (saved: Entity) => void }) {
   const [mainKey, setMainKey] = useState(entity?.main_keys[0]?.key ?? '');
   const [aliases, setAliases] = useState(entity?.aliases.map((a) => a.key).join(', ') ?? '');
   const [description, setDescription] = useState(entity?.description ?? '');
@@ -55,7 +55,8 @@ export function EntryForm({ repoId, entity }: { repoId: string; entity?: Entity 
       const saved = entity
         ? await api<{ entity: Entity }>('PUT', `/entities/${entity.id}`, body)
         : await api<{ entity: Entity }>('POST', `/entities?repo_id=${repoId}`, body);
-      navigate(`/console/entries/${saved.entity.id}`);
+      if (onSaved) onSaved(saved.entity);
+      else navigate(`/console/entries/${saved.entity.id}`);
     } catch (err) {
       setError(errorText(err));
     }

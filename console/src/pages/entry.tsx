@@ -33,7 +33,7 @@ export function EntryPage({ id }: { id: string }) {
   if (editing) {
     return (
       <Page title={`Edit ${e.main_keys[0]?.key ?? ''}`}>
-        <EntryForm repoId={loaded.data?.repo_id ?? ''} entity={e} />
+        <EntryForm repoId={loaded.data?.repo_id ?? ''} entity={e} onSaved={() => (setEditing(false), loaded.reload())} />
       </Page>
     );
   }
