@@ -4,7 +4,7 @@
 #   scripts/services.sh start   # starts all three, writes $LINGO_SERVICES_DIR/env (sourceable)
 #   scripts/services.sh stop    # stops them and removes their data
 #   scripts/services.sh env     # prints the env file
-#   scripts/services.sh install # apt/npm packages they need, where missing (CI on a fresh machine)
+#   scripts/services.sh install # apt/npm packages they need (and Chromium for test/browser/), where missing
 #
 # Nothing listens outside 127.0.0.1. Durability is off (fsync=off, no Redis persistence): these
 # hold test data only. The test suites read LINGO_TEST_POSTGRES_URL, LINGO_TEST_REDIS_URL and
@@ -37,6 +37,8 @@ install() {
   local missing=()
   [ -x "$pgbin/initdb" ] || missing+=(postgresql-15)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  # The console's browser tests (test/browser/) drive Debian's Chromium through playwright-core.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -7,6 +7,8 @@ import { ConfigError, type BlobStoreConfig, type MetaStoreConfig, type ServerCon
 import { FileService } from './files/file-service.js';
 import { fileJournalApplier } from './files/file-journal.js';
 import { Gateway } from './http/gateway.js';
+import { ConsoleAuth } from './console/console-auth.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { createHttpServer } from './http/http-server.js';
 import type { Route } from './http/route.js';
 import { accessTokenRoute } from './http/routes/access-token.js';
@@ -73,6 +75,7 @@ export interface App {
   readonly glossary: GlossaryStore;
   readonly entities: EntityService;
   readonly drafts: DraftService;
+  readonly console: ConsoleAuth;
   listen(): Promise<AddressInfo>;
   /** Stop accepting, let in-flight requests finish (bounded by shutdownGraceMs), close stores. */
   close(): Promise<void>;
@@ -126,6 +129,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
   const entities = new EntityService(files, glossary);
   const drafts = new DraftService(glossary, entities);
   const paging = new Paging(glossary);
+  const consoleAuth = new ConsoleAuth(glossary, meta);
   const routes: Route[] = [
     accessTokenRoute(tokens, 'tenant'),
     accessTokenRoute(tokens, 'app'),
@@ -146,6 +150,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     healthzRoute(),
     readyzRoute(meta, blobs, { meta: config.metaStore.kind, blob: config.blobStore.kind, ratelimit: config.rateLimit.store.kind }),
     ...(config.metricsPort === 0 ? [metricsRoute(metrics)] : []),
+    ...consoleRoutes({ auth: consoleAuth, meta, blobs, glossary, files, entities, drafts, paging }),
   ];
   // Describes the table it is part of, itself included.
   routes.push(openApiRoute(() => buildOpenApiDocument(routes, packageVersion())));
@@ -165,6 +170,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     glossary,
     entities,
     drafts,
+    console: consoleAuth,
     listen: async () => {
       // An unreachable Redis stops the start, as a wrong setting does.
       await limiter.open();

@@ -20,6 +20,8 @@ export interface Principal {
   userId: string | null;
   scopes: readonly string[];
   expiresAtMs: number;
+  /** The console's administrator of the tenant (src/console/console-principal.ts): sees every repo of it. */
+  console?: true;
 }
 
 /**

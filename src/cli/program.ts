@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config.js';
 import type { MetaStore } from '../meta/meta-store.js';
 import { appCreate, appList } from './app-commands.js';
 import { configPrint } from './config-command.js';
+import { consoleToken, type ConsoleTokenOptions } from './console-commands.js';
 import { createGlossaryStore } from '../glossary/create-glossary-store.js';
 import { DraftService } from '../glossary/draft-service.js';
 import { EntityService } from '../glossary/entity-service.js';
@@ -170,6 +171,19 @@ export function cli(): Command {
   withSettings(draft.command('reject').argument('<draft_id>').description('reject a pending draft'), 'data').action((draftId: string, opts: object) =>
     withGlossary(opts, (s) => draftReview(s, draftId, 'rejected', out)),
   );
+
+  withSettings(
+    program
+      .command('console')
+      .description('the web console at /console')
+      .command('token')
+      .description("mint a console sign-in token for a tenant's administrator"),
+    'data',
+  )
+    .requiredOption('--tenant <key>', 'tenant key')
+    .option('--ttl-seconds <n>', 'lifetime in seconds', '3600')
+    .option('--json', 'print {"console_token","expire"}')
+    .action((opts: ConsoleTokenOptions) => withGlossary(opts, (s) => consoleToken(s, opts, out)));
 
   registerClientCommands(program);
   return program;

@@ -45,6 +45,10 @@ export const errorCatalogue = {
       'Please request user re-authorization and try again. required one of these privileges under the user identity: [{scopes}]',
   },
   rateLimited: { http: 429, code: 99991400, msg: 'request trigger frequency limit' },
+  // The console's own (under /console/api only; Feishu's console is not an API): codes of ours.
+  consoleSignInRequired: { http: 401, code: 2259001, msg: 'console sign-in required' },
+  consoleTokenInvalid: { http: 401, code: 2259002, msg: 'console token invalid or expired' },
+  consoleRequestRefused: { http: 403, code: 2259003, msg: 'console request refused: cross-site or without its CSRF token' },
 } as const satisfies Record<string, { http: number; code: number; msg: string }>;
 
 export type ErrorKey = keyof typeof errorCatalogue;

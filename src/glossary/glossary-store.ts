@@ -7,7 +7,7 @@ import type { ClassificationRecord, DraftRecord, DraftState, EntityContent, Enti
  * values (`'missing'`, `'outer-info-taken'`); failures are thrown. Every write is one
  * transaction: an entity with its keys, images and outer_info is visible whole or not at all.
  */
-export type GlossaryStore = RepoStore & EntityStore & DraftStore;
+export type GlossaryStore = RepoStore & EntityStore & DraftStore & ConsoleStore;
 
 export interface RepoStore {
   /** The tenant's company-wide repo, created (once, whatever the concurrency) on first use. */
@@ -120,4 +120,35 @@ export interface DraftStore {
    * the draft's outer_info in a repo the draft's app may not see is 'outer-info-taken'.
    */
   reviewDraft(draftId: string, decision: 'approved' | 'rejected', atMs: number): Promise<DraftReview>;
+}
+
+/** A console sign-in token or session, by the SHA-256 of its secret (src/console/console-auth.ts). */
+export interface ConsoleCredential {
+  hash: string;
+  kind: 'token' | 'session';
+  tenantKey: string;
+  expiresAtMs: number;
+}
+
+/** A file row as the console's gallery lists it. */
+export interface ConsoleFileRow {
+  fileToken: string;
+  name: string;
+  blobKey: string;
+  sizeBytes: number;
+  format: string;
+  mime: string;
+  width: number;
+  height: number;
+  createdAtMs: number;
+}
+
+/** The console's rows, in the glossary's database: its credentials, and the files table read per tenant. */
+export interface ConsoleStore {
+  /** Also deletes every credential expired at `nowMs`. */
+  insertConsoleCredential(row: ConsoleCredential, nowMs: number): Promise<void>;
+  findConsoleCredential(hash: string): Promise<ConsoleCredential | undefined>;
+  deleteConsoleCredential(hash: string): Promise<void>;
+  /** Newest first, strictly before `before`. */
+  listTenantFiles(tenantKey: string, before: { createdAtMs: number; fileToken: string } | null, limit: number): Promise<ConsoleFileRow[]>;
 }

@@ -150,6 +150,16 @@ export const postgresMigrations: readonly string[] = [
     value         bytea NOT NULL
   );
   `,
+  // v3: console sign-in tokens and sessions, mirroring v3 of sqlite-migrations.ts.
+  `
+  CREATE TABLE console_credentials (
+    hash          text PRIMARY KEY,
+    kind          text NOT NULL CHECK (kind IN ('token', 'session')),
+    tenant_key    text NOT NULL,
+    expires_at_ms bigint NOT NULL
+  );
+  CREATE INDEX console_credentials_expiry ON console_credentials (expires_at_ms);
+  `,
 ];
 
 /**

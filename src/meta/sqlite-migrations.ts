@@ -133,5 +133,14 @@ export const sqliteMigrations: readonly string[] = [
     name          TEXT PRIMARY KEY,
     value         BLOB NOT NULL
   );
+  `, // v3: console sign-in tokens and sessions (src/console/console-auth.ts); only hashes are stored.
+  `
+  CREATE TABLE console_credentials (
+    hash          TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('token', 'session')),
+    tenant_key    TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX console_credentials_expiry ON console_credentials (expires_at_ms);
   `,
 ];

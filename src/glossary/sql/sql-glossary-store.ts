@@ -5,6 +5,8 @@ import type {
   EntitySearchQuery,
   EntityWrite,
   GlossaryStore,
+  ConsoleCredential,
+  ConsoleFileRow,
   HighlightDelta,
   MatchType,
   SearchCursor,
@@ -12,6 +14,7 @@ import type {
 } from '../glossary-store.js';
 import type { CopyRow, EntityPart, GlossaryCopy, GlossaryTable, IdentityTable, WriteOutcome } from '../glossary-copy.js';
 import type { ClassificationRecord, DraftRecord, DraftState, EntityContent, EntityRecord, OuterInfo, RepoRecord } from '../model.js';
+import * as consoleRows from './console-programs.js';
 import * as copy from './copy-programs.js';
 import * as drafts from './draft-programs.js';
 import * as entityWrites from './entity-programs.js';
@@ -157,5 +160,21 @@ export abstract class SqlGlossaryStore implements GlossaryStore, GlossaryCopy {
 
   writeEntities(entities: readonly CopyRow[], parts: Readonly<Record<EntityPart, readonly CopyRow[]>>): Promise<Record<'entities' | EntityPart, WriteOutcome>> {
     return this.run(copy.writeEntities(entities, parts), 'write');
+  }
+
+  insertConsoleCredential(row: ConsoleCredential, nowMs: number): Promise<void> {
+    return this.run(consoleRows.insertConsoleCredential(row, nowMs), 'write');
+  }
+
+  findConsoleCredential(hash: string): Promise<ConsoleCredential | undefined> {
+    return this.run(consoleRows.findConsoleCredential(hash), 'read');
+  }
+
+  deleteConsoleCredential(hash: string): Promise<void> {
+    return this.run(consoleRows.deleteConsoleCredential(hash), 'write');
+  }
+
+  listTenantFiles(tenantKey: string, before: { createdAtMs: number; fileToken: string } | null, limit: number): Promise<ConsoleFileRow[]> {
+    return this.run(consoleRows.listTenantFiles(tenantKey, before, limit), 'read');
   }
 }

@@ -38,6 +38,7 @@ describeWithServices(['postgres'], 'PostgresMetaStore on a shared database', () 
       'apps',
       'blobs',
       'classifications',
+      'console_credentials',
       'drafts',
       'entities',
       'entity_classifications',
