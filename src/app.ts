@@ -152,7 +152,7 @@ export function buildApp(config: Readonly<ServerConfig>, deps: AppDeps = {}): Ap
     ...(config.metricsPort === 0 ? [metricsRoute(metrics)] : []),
     ...consoleRoutes({ auth: consoleAuth, meta, blobs, glossary, files, entities, drafts, paging }),
   ];
-  // Describes the table it is part of, itself included.
+  // Describes the table it is part of, itself included (the console's routes aside).
   routes.push(openApiRoute(() => buildOpenApiDocument(routes, packageVersion())));
   const server = createHttpServer(routes, new Gateway(tokens, limiter, config.rateLimit), log, config.http, (outcome) => metrics.requestEnded(outcome));
   const metricsServer = config.metricsPort === 0 ? undefined : createMetricsServer(metrics, log);

@@ -17,12 +17,18 @@ export const operationDescriptors: ReadonlyMap<string, OperationDescriptor> = ne
   [...authOperations, ...fileOperations, ...entityOperations, ...glossaryOperations, ...serviceOperations].map((d) => [d.routeId, d]),
 );
 
+/** The console's routes (/console, its own JSON under /console/api, behind its session) are not the open API. */
+export function isOpenApiRoute(route: Route): boolean {
+  return !route.id.startsWith('console.');
+}
+
 /**
  * The OpenAPI 3.1 document of exactly the routes this server serves (GET /openapi.json). Methods,
  * security, scopes, rate tier and the gateway's errors come from each route; the rest from its
  * descriptor. A route without a descriptor is an error, so a new route cannot go undescribed.
  */
-export function buildOpenApiDocument(routes: readonly Route[], version: string): Schema {
+export function buildOpenApiDocument(table: readonly Route[], version: string): Schema {
+  const routes = table.filter(isOpenApiRoute);
   const missing = routes.filter((r) => !operationDescriptors.has(r.id)).map((r) => r.id);
   if (missing.length > 0) throw new Error(`no OpenAPI descriptor for route(s): ${missing.join(', ')} (src/openapi/operations/)`);
   const paths: Record<string, Record<string, Schema>> = {};
