@@ -1,9 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import type { FileService } from '../files/file-service.js';
-import { parseName } from '../files/upload-rules.js';
 import { invalidParam } from '../errors/lingo-error.js';
 import type { GlossaryStore } from '../glossary/glossary-store.js';
-import { readUploadForm } from '../http/multipart-upload.js';
+import { receiveUpload } from '../http/multipart-upload.js';
 import { optionalString } from '../http/query.js';
 import type { Route } from '../http/route.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -49,15 +48,7 @@ export function fileRoutes(auth: ConsoleAuth, files: FileService, blobs: BlobSto
       methods: ['POST'],
       pattern: /^\/console\/api\/files$/,
       async run({ ctx, principal }) {
-        const form = await readUploadForm(ctx.req, files);
-        let name: string;
-        try {
-          name = parseName(form.nameBytes);
-        } catch (err) {
-          await files.discard(form.staged);
-          throw err;
-        }
-        return { file_token: await files.commit(principal, name, form.staged) };
+        return { file_token: (await receiveUpload(ctx.req, files, principal)).fileToken };
       },
     }),
     consoleRoute(auth, {

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { invalidParam, LingoError } from '../errors/lingo-error.js';
 import type { FileService, StagedImage } from '../files/file-service.js';
-import { uploadLimits } from '../files/upload-rules.js';
+import { parseName, uploadLimits } from '../files/upload-rules.js';
+import type { Principal } from '../auth/tokens.js';
 import { guardPartHeaders } from './part-header-guard.js';
 
 /** Multipart framing allowance on top of the file: the name part, part headers, boundaries. */
@@ -22,6 +23,23 @@ export interface UploadForm {
  * into the blob store as it arrives. Rejects at the first rule broken; on rejection any staged
  * blob is discarded and the rest of the body is left unread.
  */
+/**
+ * An upload end to end, as the open API and the console take it: the form read and its image
+ * checked while it streams, the name checked, then the file committed; on any refusal the
+ * staged blob is discarded. Returns the new file_token and the image's size.
+ */
+export async function receiveUpload(req: IncomingMessage, files: FileService, principal: Principal): Promise<{ fileToken: string; bytes: number }> {
+  const form = await readUploadForm(req, files);
+  let name: string;
+  try {
+    name = parseName(form.nameBytes);
+  } catch (err) {
+    await files.discard(form.staged);
+    throw err;
+  }
+  return { fileToken: await files.commit(principal, name, form.staged), bytes: form.staged.blob.sizeBytes };
+}
+
 export async function readUploadForm(req: IncomingMessage, files: FileService): Promise<UploadForm> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxUploadBodyBytes) {

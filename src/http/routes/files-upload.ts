@@ -1,6 +1,5 @@
 import type { FileService } from '../../files/file-service.js';
-import { parseName } from '../../files/upload-rules.js';
-import { readUploadForm } from '../multipart-upload.js';
+import { receiveUpload } from '../multipart-upload.js';
 import { sendJson } from '../respond.js';
 import type { Route } from '../route.js';
 
@@ -19,16 +18,8 @@ export function filesUploadRoute(files: FileService): Route {
       rateTier: 4,
     },
     async handle(ctx, _params, principal) {
-      const form = await readUploadForm(ctx.req, files);
-      let name: string;
-      try {
-        name = parseName(form.nameBytes);
-      } catch (err) {
-        await files.discard(form.staged);
-        throw err;
-      }
-      const fileToken = await files.commit(principal, name, form.staged);
-      ctx.log.info({ logId: ctx.logId, app: principal.app.appId, bytes: form.staged.blob.sizeBytes }, 'file uploaded');
+      const { fileToken, bytes } = await receiveUpload(ctx.req, files, principal);
+      ctx.log.info({ logId: ctx.logId, app: principal.app.appId, bytes }, 'file uploaded');
       sendJson(ctx, 200, { code: 0, msg: 'success', data: { file_token: fileToken } });
     },
   };
