@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassificationRecord, DraftRecord, EntityContent, EntityRecord } from '../../../../src/glossary/model.js';
 import { classificationJson, draftJson, entityJson, repoJson } from '../../../../src/glossary/wire/entity-json.js';
+import { content as glossaryContent, term } from '../../../helpers/glossary.js';
 
-const content = (over: Partial<EntityContent> = {}): EntityContent => ({
-  mainKeys: [{ key: 'KYC', displayStatus: { allowHighlight: true, allowSearch: false } }],
-  fullNames: null,
-  aliases: [],
-  description: 'Know your customer',
-  richText: '<p><b>KYC</b><span>Know your customer</span></p>',
-  relatedMeta: { users: [], chats: [], docs: [], oncalls: [], links: [], abbreviations: [], classifications: [], images: [] },
-  outerInfo: null,
-  i18nDescs: [],
-  ...over,
-});
+/** The shared builder (test/helpers/glossary.ts) with the key and texts these expectations spell out. */
+const content = (over: Partial<EntityContent> = {}): EntityContent =>
+  glossaryContent(term('KYC', { search: false }), {
+    description: 'Know your customer',
+    richText: '<p><b>KYC</b><span>Know your customer</span></p>',
+    ...over,
+  });
 
 const entity = (over: Partial<EntityRecord> = {}): EntityRecord => ({
   seq: '40217521',
